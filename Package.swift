@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "lake",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lake", targets: ["lake"]),
+        .library(name: "Columnar", targets: ["Columnar"]),
+        .library(name: "Parquet", targets: ["Parquet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // System compression libraries used by the Parquet codecs (Debian -dev packages).
+        .systemLibrary(name: "CCompression", path: "Sources/CCompression"),
+        .target(name: "Columnar"),
+        .target(name: "Parquet", dependencies: ["Columnar", "CCompression"]),
+        .executableTarget(
+            name: "lake",
+            dependencies: [
+                "Columnar", "Parquet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
+        .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `lake` command line: Delta Lake tables and Parquet files from the shell.
+@main
+struct LakeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lake",
+        abstract: "A transactional lakehouse table store for Delta Lake tables.",
+        version: "0.1.0",
+        subcommands: []
+    )
+}
