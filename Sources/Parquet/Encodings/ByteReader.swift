@@ -4,7 +4,7 @@ public struct ByteReader {
     /// The bytes being read; the caller keeps them alive while the reader is used.
     public let buffer: UnsafeRawBufferPointer
     /// Offset of the next byte to read.
-    public private(set) var position: Int
+    public var position: Int
 
     /// A reader over `buffer` starting at `position`.
     public init(_ buffer: UnsafeRawBufferPointer, position: Int = 0) {
