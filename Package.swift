@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "lake", targets: ["lake"]),
         .library(name: "Columnar", targets: ["Columnar"]),
         .library(name: "Parquet", targets: ["Parquet"]),
+        .library(name: "DataFrame", targets: ["DataFrame"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -17,6 +18,7 @@ let package = Package(
         .systemLibrary(name: "CCompression", path: "Sources/CCompression"),
         .target(name: "Columnar"),
         .target(name: "Parquet", dependencies: ["Columnar", "CCompression"]),
+        .target(name: "DataFrame", dependencies: ["Columnar", "Parquet"]),
         .executableTarget(
             name: "lake",
             dependencies: [
@@ -26,6 +28,7 @@ let package = Package(
         ),
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar"]),
+        .testTarget(name: "DataFrameTests", dependencies: ["DataFrame", "Columnar"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,3 +28,16 @@ import Testing
         try Column(type: .int64, count: 3, validity: nil, values: .int64([1, 2]))
     }
 }
+
+@Test func sliceAndConcatenateKeepValues() throws {
+    let t = DataType.list(Field("element", .string))
+    let values: [Scalar] = [.list([.string("a"), .null]), .null, .list([]), .list([.string("bcd")])]
+    let c = try Column(t, values)
+    let parts = [c.slice(0..<1), c.slice(1..<3), c.slice(3..<4)]
+    #expect(parts[1].scalars == Array(values[1..<3]))
+    let joined = try Column.concatenate(parts)
+    #expect(joined.scalars == values)
+    let ints = try Column(.int32, [.int(1), .null, .int(3)])
+    #expect(try Column.concatenate([ints, ints.slice(1..<3)]).scalars == [.int(1), .null, .int(3), .null, .int(3)])
+    #expect(throws: ColumnarError.self) { try Column.concatenate([ints, c]) }
+}

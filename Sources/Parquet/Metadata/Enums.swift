@@ -74,3 +74,116 @@ public struct CompressionCodec: RawRepresentable, Sendable, Hashable, CustomStri
         }
     }
 }
+
+/// Deprecated type annotations (`ConvertedType` in parquet.thrift), still written beside `LogicalType` so
+/// old readers understand the file. Unknown values are kept: an annotation a reader does not know should
+/// not make the whole footer unreadable.
+public struct ConvertedType: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let utf8 = ConvertedType(rawValue: 0)
+    public static let map = ConvertedType(rawValue: 1)
+    public static let mapKeyValue = ConvertedType(rawValue: 2)
+    public static let list = ConvertedType(rawValue: 3)
+    public static let `enum` = ConvertedType(rawValue: 4)
+    public static let decimal = ConvertedType(rawValue: 5)
+    public static let date = ConvertedType(rawValue: 6)
+    public static let timeMillis = ConvertedType(rawValue: 7)
+    public static let timeMicros = ConvertedType(rawValue: 8)
+    public static let timestampMillis = ConvertedType(rawValue: 9)
+    public static let timestampMicros = ConvertedType(rawValue: 10)
+    public static let uint8 = ConvertedType(rawValue: 11)
+    public static let uint16 = ConvertedType(rawValue: 12)
+    public static let uint32 = ConvertedType(rawValue: 13)
+    public static let uint64 = ConvertedType(rawValue: 14)
+    public static let int8 = ConvertedType(rawValue: 15)
+    public static let int16 = ConvertedType(rawValue: 16)
+    public static let int32 = ConvertedType(rawValue: 17)
+    public static let int64 = ConvertedType(rawValue: 18)
+    public static let json = ConvertedType(rawValue: 19)
+    public static let bson = ConvertedType(rawValue: 20)
+    /// Months, days and milliseconds as three little-endian u32 in a FIXED_LEN_BYTE_ARRAY(12).
+    public static let interval = ConvertedType(rawValue: 21)
+
+    private static let names = [
+        "UTF8", "MAP", "MAP_KEY_VALUE", "LIST", "ENUM", "DECIMAL", "DATE", "TIME_MILLIS", "TIME_MICROS",
+        "TIMESTAMP_MILLIS", "TIMESTAMP_MICROS", "UINT_8", "UINT_16", "UINT_32", "UINT_64", "INT_8", "INT_16",
+        "INT_32", "INT_64", "JSON", "BSON", "INTERVAL",
+    ]
+
+    /// The spec's name (`UTF8`, `TIMESTAMP_MICROS`, ...), or `UNKNOWN(n)`.
+    public var description: String {
+        rawValue >= 0 && Int(rawValue) < Self.names.count ? Self.names[Int(rawValue)] : "UNKNOWN(\(rawValue))"
+    }
+}
+
+/// Whether a schema node is required, optional or repeated (`FieldRepetitionType` in parquet.thrift).
+/// Kept open because the spec has already grown a value (VECTOR) since the first readers shipped.
+public struct FieldRepetitionType: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    /// Exactly one value per parent.
+    public static let required = FieldRepetitionType(rawValue: 0)
+    /// Zero or one value per parent.
+    public static let optional = FieldRepetitionType(rawValue: 1)
+    /// Zero or more values per parent.
+    public static let repeated = FieldRepetitionType(rawValue: 2)
+    /// A fixed-size vector group (newer spec addition).
+    public static let vector = FieldRepetitionType(rawValue: 3)
+
+    /// The spec's name, or `UNKNOWN(n)`.
+    public var description: String {
+        switch rawValue {
+        case 0: "REQUIRED"
+        case 1: "OPTIONAL"
+        case 2: "REPEATED"
+        case 3: "VECTOR"
+        default: "UNKNOWN(\(rawValue))"
+        }
+    }
+}
+
+/// The kind of a page (`PageType` in parquet.thrift). Unknown values are kept so a reader can skip
+/// pages it does not understand.
+public struct PageType: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let dataPage = PageType(rawValue: 0)
+    public static let indexPage = PageType(rawValue: 1)
+    public static let dictionaryPage = PageType(rawValue: 2)
+    public static let dataPageV2 = PageType(rawValue: 3)
+
+    /// The spec's name, or `UNKNOWN(n)`.
+    public var description: String {
+        switch rawValue {
+        case 0: "DATA_PAGE"
+        case 1: "INDEX_PAGE"
+        case 2: "DICTIONARY_PAGE"
+        case 3: "DATA_PAGE_V2"
+        default: "UNKNOWN(\(rawValue))"
+        }
+    }
+}
+
+/// Whether the page-index min/max lists are ordered (`BoundaryOrder` in parquet.thrift).
+public struct BoundaryOrder: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public let rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+
+    public static let unordered = BoundaryOrder(rawValue: 0)
+    public static let ascending = BoundaryOrder(rawValue: 1)
+    public static let descending = BoundaryOrder(rawValue: 2)
+
+    /// The spec's name, or `UNKNOWN(n)`.
+    public var description: String {
+        switch rawValue {
+        case 0: "UNORDERED"
+        case 1: "ASCENDING"
+        case 2: "DESCENDING"
+        default: "UNKNOWN(\(rawValue))"
+        }
+    }
+}

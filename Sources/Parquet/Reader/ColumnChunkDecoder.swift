@@ -1,0 +1,156 @@
+import Columnar
+
+/// Densely packed values of one physical type, as decoded from pages before logical conversion.
+enum PhysicalValues {
+    case boolean([UInt8])
+    case int32([Int32])
+    case int64([Int64])
+    /// 12 bytes per value.
+    case int96([UInt8])
+    case float([Float])
+    case double([Double])
+    /// BYTE_ARRAY: value `i` is `data[offsets[i]..<offsets[i+1]]`; `offsets` starts at 0.
+    case byteArray(offsets: [Int64], data: [UInt8])
+    /// FIXED_LEN_BYTE_ARRAY of `width` bytes per value.
+    case fixed(width: Int, data: [UInt8])
+
+    static func empty(_ type: PhysicalType, width: Int) -> PhysicalValues {
+        switch type {
+        case .boolean: .boolean([])
+        case .int32: .int32([])
+        case .int64: .int64([])
+        case .int96: .int96([])
+        case .float: .float([])
+        case .double: .double([])
+        case .byteArray: .byteArray(offsets: [0], data: [])
+        case .fixedLenByteArray: .fixed(width: width, data: [])
+        }
+    }
+
+    var count: Int {
+        switch self {
+        case let .boolean(a): a.count
+        case let .int32(a): a.count
+        case let .int64(a): a.count
+        case let .int96(a): a.count / 12
+        case let .float(a): a.count
+        case let .double(a): a.count
+        case let .byteArray(o, _): o.count - 1
+        case let .fixed(w, d): w == 0 ? 0 : d.count / w
+        }
+    }
+}
+
+/// Decodes all pages of one column chunk into levels and dense values of the leaf's Columnar type.
+struct ColumnChunkDecoder {
+    let descriptor: ColumnDescriptor
+    let codec: CompressionCodec
+    let totalValues: Int
+
+    /// Decodes `chunk` (the chunk's bytes; its first page at `start`).
+    func decode(chunk: [UInt8], start: Int) throws(ParquetError) -> LeafData {
+        let name = descriptor.dottedPath
+        let maxDef = Int32(descriptor.maxDefinitionLevel)
+        let maxRep = Int32(descriptor.maxRepetitionLevel)
+        var pages = PageReader(bytes: chunk, start: start, codec: codec, column: name, totalValues: totalValues)
+        var def: [Int32] = []
+        var rep: [Int32] = []
+        // Reserve by the metadata count only up to what the chunk could hold: a corrupt count must not
+        // make us allocate gigabytes.
+        let reserve = min(totalValues, chunk.count &* 8 &+ 64)
+        if maxDef > 0 { def.reserveCapacity(reserve) }
+        if maxRep > 0 { rep.reserveCapacity(reserve) }
+        var values = ValueAccumulator(descriptor: descriptor, capacity: reserve)
+        var dictionary: PhysicalValues?
+        var levelCount = 0
+        var pageNumber = 0
+        while let page = try pages.next() {
+            pageNumber = pages.pageIndex - 1
+            do {
+                switch page.kind {
+                case .dictionary:
+                    guard dictionary == nil else { throw ParquetError.corrupt("a second dictionary page") }
+                    guard page.encoding == .plain || page.encoding == .plainDictionary else {
+                        throw ParquetError.unsupported("dictionary page encoding \(page.encoding)")
+                    }
+                    dictionary = try ValueDecoding.plain(page.body, count: page.numValues, descriptor: descriptor)
+                case .dataV1, .dataV2:
+                    try page.body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(ParquetError) in
+                        var reader = ByteReader(raw)
+                        let n = page.numValues
+                        var repSection = ByteReader(UnsafeRawBufferPointer(start: nil, count: 0))
+                        var defSection = repSection
+                        if page.kind == .dataV2 {
+                            repSection = ByteReader(UnsafeRawBufferPointer(rebasing: raw[0..<page.repetitionLevelsLength]))
+                            let defEnd = page.repetitionLevelsLength + page.definitionLevelsLength
+                            defSection = ByteReader(UnsafeRawBufferPointer(rebasing: raw[page.repetitionLevelsLength..<defEnd]))
+                            reader.position = defEnd
+                        }
+                        if maxRep > 0 {
+                            try Levels.decode(page: page, section: page.kind == .dataV2 ? &repSection : &reader,
+                                              encoding: page.repetitionLevelEncoding, max: maxRep, count: n, into: &rep, what: "repetition")
+                        }
+                        var nonNull = n
+                        if maxDef > 0 {
+                            let before = def.count
+                            try Levels.decode(page: page, section: page.kind == .dataV2 ? &defSection : &reader,
+                                              encoding: page.definitionLevelEncoding, max: maxDef, count: n, into: &def, what: "definition")
+                            nonNull = def.withUnsafeBufferPointer { d in
+                                var c = 0
+                                for i in before..<d.count where d[i] == maxDef { c += 1 }
+                                return c
+                            }
+                        }
+                        if let nulls = page.numNulls, maxRep == 0, nulls != n - nonNull {
+                            throw ParquetError.corrupt("header says \(nulls) nulls but the levels say \(n - nonNull)")
+                        }
+                        let valuesBytes = UnsafeRawBufferPointer(rebasing: raw[reader.position..<raw.count])
+                        try values.decode(valuesBytes, encoding: page.encoding, count: nonNull, dictionary: dictionary)
+                    }
+                    levelCount += page.numValues
+                }
+            } catch {
+                throw ParquetError(error.kind, "column \(name) page \(pageNumber): \(error.message)")
+            }
+        }
+        if levelCount != totalValues {
+            throw .corrupt("column \(name): pages hold \(levelCount) values but the chunk metadata says \(totalValues)")
+        }
+        let dense = try values.finish()
+        let converted: ColumnValues
+        do {
+            converted = try LogicalConversion.convert(dense, to: descriptor)
+        } catch {
+            throw ParquetError(error.kind, "column \(name): \(error.message)")
+        }
+        return LeafData(def: def, rep: rep, levelCount: levelCount, values: converted, valueCount: dense.count)
+    }
+}
+
+/// Definition/repetition level sections of a data page.
+enum Levels {
+    static func decode(page: Page, section: inout ByteReader, encoding: Encoding, max: Int32, count: Int,
+                       into out: inout [Int32], what: String) throws(ParquetError) {
+        let width = RLEHybridEncoder.bitWidth(forMaxValue: Int(max))
+        let before = out.count
+        if page.kind == .dataV2 {
+            var decoder = try RLEHybridDecoder(UnsafeRawBufferPointer(rebasing: section.buffer[section.position..<section.buffer.count]), bitWidth: width)
+            try decoder.decode(count: count, appendingTo: &out)
+        } else if encoding == .rle {
+            var decoder = try RLEHybridDecoder.levelsV1(&section, bitWidth: width)
+            try decoder.decode(count: count, appendingTo: &out)
+        } else if encoding == .bitPacked {
+            try BitPackedLevels.decode(&section, bitWidth: width, count: count, appendingTo: &out)
+        } else {
+            throw .unsupported("\(what) level encoding \(encoding)")
+        }
+        // Run values are stored in whole bytes, so a level can exceed the maximum; it would index past
+        // the schema's levels later.
+        let bad = out.withUnsafeBufferPointer { p in
+            var bad = false
+            for i in before..<p.count where p[i] > max || p[i] < 0 { bad = true }
+            return bad
+        }
+        if bad { throw .corrupt("\(what) level above the maximum \(max)") }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Columnar
+import Foundation
+import Parquet
+
+/// `lake bench OP`: one benchmark operation done in-process, timed, for `tools/bench`.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time one operation in-process (used by tools/bench); prints one JSON line.",
+        shouldDisplay: false
+    )
+
+    /// The operations `tools/bench` can ask for.
+    enum Operation: String, ExpressibleByArgument, CaseIterable {
+        case parquetWrite = "parquet-write"
+        case parquetRead = "parquet-read"
+    }
+
+    @Argument(help: "Operation: \(Operation.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var op: Operation
+
+    @Option(help: "Input file.")
+    var input: String
+
+    @Option(help: "Output file, for operations that write.")
+    var output: String?
+
+    @Option(help: "Codec for operations that write.")
+    var compression: CompressionOption = .snappy
+
+    @Option(help: "Repeat the timed part this many times and report the best.")
+    var `repeat`: Int = 1
+
+    func run() async throws {
+        try await runReportingErrors {
+            var best = Double.infinity
+            var rows = 0
+            switch op {
+            case .parquetRead:
+                for _ in 0..<max(1, `repeat`) {
+                    let t = ContinuousClock.now
+                    let batch = try ParquetReader(path: input).read()
+                    best = min(best, t.duration(to: .now).seconds)
+                    rows = batch.rowCount
+                }
+            case .parquetWrite:
+                guard let output else { throw ValidationError("parquet-write needs --output") }
+                let batch = try ParquetReader(path: input).read()
+                rows = batch.rowCount
+                var options = ParquetWriterOptions()
+                options.compression = compression.codec
+                for _ in 0..<max(1, `repeat`) {
+                    let t = ContinuousClock.now
+                    let bytes = try ParquetWriter.write([batch], schema: batch.schema, options: options)
+                    try FileOutput.replace(output, with: bytes)
+                    best = min(best, t.duration(to: .now).seconds)
+                }
+            }
+            StandardOutput.line(#"{"op": "\#(op.rawValue)", "seconds": \#(best), "rows": \#(rows)}"#)
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a floating-point number.
+    var seconds: Double {
+        let (s, atto) = components
+        return Double(s) + Double(atto) / 1e18
+    }
+}
