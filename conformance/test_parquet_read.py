@@ -20,6 +20,7 @@ import pytest
 
 from conftest import corpus_files, parse_ndjson, shared_dir
 from lake_values import first_difference, table_to_rows
+from sources import all_types_table, write_source
 
 DATA_FILES = corpus_files("parquet-testing/data")
 
@@ -166,3 +167,48 @@ def test_missing_file_is_an_error(run_lake, work_dir):
         rc, out, err = run_lake(*cmd)
         assert rc == 1, f"{cmd[:2]}: expected exit 1 for a missing file, got {rc}"
         assert path.name in err, f"{cmd[:2]}: stderr should name the file: {err!r}"
+
+
+# Files written by pyarrow here: every type of the write suite (UTC and naive timestamps,
+# decimals' scale, maps, nested nulls, unicode, a 100 KB string), in several layouts, plus the
+# other temporal units and float16.
+LAYOUTS = {
+    "dict-v1-snappy": dict(compression="snappy"),
+    "plain-v2-zstd": dict(compression="zstd", use_dictionary=False, data_page_version="2.0"),
+    "small-pages-gzip": dict(compression="gzip", data_page_size=512, row_group_size=300),
+    "bss-none": dict(compression="none", use_dictionary=False, use_byte_stream_split=["f32", "f64"]),
+}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_cat_generated_all_types(layout, run_lake, work_dir):
+    table = all_types_table(700, seed=11)
+    path = write_source(table, work_dir / f"{layout}.parquet", **LAYOUTS[layout])
+    rc, out, err = run_lake("parquet", "cat", path, "--format", "ndjson")
+    assert rc == 0, f"rc={rc}: {err[-3000:]}"
+    diff = first_difference(table_to_rows(pq.read_table(path)), parse_ndjson(out))
+    assert diff is None, diff
+
+
+def test_cat_generated_temporal_units_and_float16(run_lake, work_dir):
+    base = [0, -1, 1_700_000_000_123_456_789, None, -62_135_596_800_000_000_000 // 1000]
+    cols = {}
+    for unit, div in (("ms", 1_000_000), ("us", 1_000), ("ns", 1)):
+        vals = [None if v is None else v // div for v in base]
+        if unit == "ns":
+            vals[-1] = -9_223_372_036_854_775_807  # 1677-09-21
+        for tz in (None, "UTC", "Asia/Tokyo"):
+            cols[f"ts_{unit}_{tz or 'naive'}"] = pa.array(vals, pa.int64()).view(pa.timestamp(unit, tz=tz))
+    cols["t_ms"] = pa.array([0, 86_399_999, None, 1, 3_600_000], pa.int32()).view(pa.time32("ms"))
+    cols["t_ns"] = pa.array([0, 86_399_999_999_999, None, 1, 5], pa.int64()).view(pa.time64("ns"))
+    cols["f16"] = pa.array([0.1, -0.0, None, float("nan"), 65504.0], pa.float16())
+    cols["uuid"] = pa.array([b"\x01" * 16, None, b"\x00" * 16, b"\xff" * 16, b"\x10" * 16], pa.binary(16))
+    table = pa.table(cols)
+    path = write_source(table, work_dir / "temporal.parquet")
+    rc, out, err = run_lake("parquet", "cat", path, "--format", "ndjson")
+    assert rc == 0, f"rc={rc}: {err[-3000:]}"
+    expected = table_to_rows(pq.read_table(path))
+    assert expected[0]["ts_us_UTC"] == "1970-01-01T00:00:00.000000Z"
+    assert expected[0]["ts_ns_naive"] == "1970-01-01T00:00:00.000000000"
+    diff = first_difference(expected, parse_ndjson(out))
+    assert diff is None, diff

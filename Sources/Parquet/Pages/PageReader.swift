@@ -126,8 +126,8 @@ struct PageReader {
 
     private func readHeader(_ index: Int) throws(ParquetError) -> (PageHeader, Int) {
         let start = position
-        do {
-            return try bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(ParquetError) -> (PageHeader, Int) in
+        do throws(ParquetError) {
+            return try withBytes(bytes) { (raw: UnsafeRawBufferPointer) throws(ParquetError) -> (PageHeader, Int) in
                 var reader = CompactReader(raw, position: start)
                 let header = try PageHeader(from: &reader)
                 return (header, reader.position)
@@ -143,7 +143,7 @@ struct PageReader {
     }
 
     private func decompress(_ range: Range<Int>, _ uncompressedSize: Int, _ index: Int) throws(ParquetError) -> [UInt8] {
-        do {
+        do throws(ParquetError) {
             return try PageCodec.decompress(codec, bytes: bytes, range: range, uncompressedSize: uncompressedSize)
         } catch {
             throw ParquetError(error.kind, "column \(column) page \(index): \(error.message)")

@@ -1,7 +1,7 @@
 import Columnar
 
 /// Densely packed values of one physical type, as decoded from pages before logical conversion.
-enum PhysicalValues {
+enum DecodedValues {
     case boolean([UInt8])
     case int32([Int32])
     case int64([Int64])
@@ -14,7 +14,7 @@ enum PhysicalValues {
     /// FIXED_LEN_BYTE_ARRAY of `width` bytes per value.
     case fixed(width: Int, data: [UInt8])
 
-    static func empty(_ type: PhysicalType, width: Int) -> PhysicalValues {
+    static func empty(_ type: PhysicalType, width: Int) -> DecodedValues {
         switch type {
         case .boolean: .boolean([])
         case .int32: .int32([])
@@ -61,21 +61,25 @@ struct ColumnChunkDecoder {
         if maxDef > 0 { def.reserveCapacity(reserve) }
         if maxRep > 0 { rep.reserveCapacity(reserve) }
         var values = ValueAccumulator(descriptor: descriptor, capacity: reserve)
-        var dictionary: PhysicalValues?
+        var dictionary: DecodedValues?
         var levelCount = 0
         var pageNumber = 0
         while let page = try pages.next() {
             pageNumber = pages.pageIndex - 1
-            do {
+            do throws(ParquetError) {
                 switch page.kind {
                 case .dictionary:
                     guard dictionary == nil else { throw ParquetError.corrupt("a second dictionary page") }
                     guard page.encoding == .plain || page.encoding == .plainDictionary else {
                         throw ParquetError.unsupported("dictionary page encoding \(page.encoding)")
                     }
-                    dictionary = try ValueDecoding.plain(page.body, count: page.numValues, descriptor: descriptor)
+                    var dict = ValueAccumulator(descriptor: descriptor, capacity: 0)
+                    try withBytes(page.body) { (raw: UnsafeRawBufferPointer) throws(ParquetError) in
+                        try dict.appendPlain(raw, count: page.numValues)
+                    }
+                    dictionary = try dict.finish()
                 case .dataV1, .dataV2:
-                    try page.body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws(ParquetError) in
+                    try withBytes(page.body) { (raw: UnsafeRawBufferPointer) throws(ParquetError) in
                         var reader = ByteReader(raw)
                         let n = page.numValues
                         var repSection = ByteReader(UnsafeRawBufferPointer(start: nil, count: 0))
@@ -87,14 +91,20 @@ struct ColumnChunkDecoder {
                             reader.position = defEnd
                         }
                         if maxRep > 0 {
-                            try Levels.decode(page: page, section: page.kind == .dataV2 ? &repSection : &reader,
-                                              encoding: page.repetitionLevelEncoding, max: maxRep, count: n, into: &rep, what: "repetition")
+                            if page.kind == .dataV2 {
+                                try Levels.decode(page: page, section: &repSection, encoding: .rle, max: maxRep, count: n, into: &rep, what: "repetition")
+                            } else {
+                                try Levels.decode(page: page, section: &reader, encoding: page.repetitionLevelEncoding, max: maxRep, count: n, into: &rep, what: "repetition")
+                            }
                         }
                         var nonNull = n
                         if maxDef > 0 {
                             let before = def.count
-                            try Levels.decode(page: page, section: page.kind == .dataV2 ? &defSection : &reader,
-                                              encoding: page.definitionLevelEncoding, max: maxDef, count: n, into: &def, what: "definition")
+                            if page.kind == .dataV2 {
+                                try Levels.decode(page: page, section: &defSection, encoding: .rle, max: maxDef, count: n, into: &def, what: "definition")
+                            } else {
+                                try Levels.decode(page: page, section: &reader, encoding: page.definitionLevelEncoding, max: maxDef, count: n, into: &def, what: "definition")
+                            }
                             nonNull = def.withUnsafeBufferPointer { d in
                                 var c = 0
                                 for i in before..<d.count where d[i] == maxDef { c += 1 }
@@ -118,7 +128,7 @@ struct ColumnChunkDecoder {
         }
         let dense = try values.finish()
         let converted: ColumnValues
-        do {
+        do throws(ParquetError) {
             converted = try LogicalConversion.convert(dense, to: descriptor)
         } catch {
             throw ParquetError(error.kind, "column \(name): \(error.message)")

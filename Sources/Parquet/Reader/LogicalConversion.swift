@@ -6,7 +6,7 @@ import Columnar
 /// values that fit, as the annotation promises), INT96 becomes nanoseconds since the epoch, decimals
 /// are sign-extended from big-endian two's complement, FLOAT16 widens exactly to Float.
 enum LogicalConversion {
-    static func convert(_ values: PhysicalValues, to d: ColumnDescriptor) throws(ParquetError) -> ColumnValues {
+    static func convert(_ values: DecodedValues, to d: ColumnDescriptor) throws(ParquetError) -> ColumnValues {
         switch (d.dataType, values) {
         case let (.boolean, .boolean(a)):
             var b = Bitmap(count: a.count, value: false)

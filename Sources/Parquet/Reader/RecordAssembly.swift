@@ -96,7 +96,7 @@ struct RecordAssembler {
             }
             values = .map(offsets: shape.offsets, keys: kv[0], values: kv[1])
         }
-        do {
+        do throws(ColumnarError) {
             return try Column(type: node.field.type, count: shape.count, validity: validity, values: values)
         } catch {
             throw .corrupt("levels of \(node.field.name) are inconsistent: \(error)")

@@ -29,7 +29,7 @@ struct ValueAccumulator {
     }
 
     /// Decodes `count` values of `encoding` from `buffer` and appends them.
-    mutating func decode(_ buffer: UnsafeRawBufferPointer, encoding: Encoding, count: Int, dictionary: PhysicalValues?) throws(ParquetError) {
+    mutating func decode(_ buffer: UnsafeRawBufferPointer, encoding: Encoding, count: Int, dictionary: DecodedValues?) throws(ParquetError) {
         if count == 0 { return }
         switch encoding {
         case .plain:
@@ -110,7 +110,7 @@ struct ValueAccumulator {
     }
 
     /// Appends `dictionary[indices[i]]` for every index, checking each index once.
-    mutating func gather(_ dictionary: PhysicalValues, _ indices: [Int32]) throws(ParquetError) {
+    mutating func gather(_ dictionary: DecodedValues, _ indices: [Int32]) throws(ParquetError) {
         let n = dictionary.count
         var maxIndex: Int32 = -1
         var minIndex: Int32 = 0
@@ -161,7 +161,7 @@ struct ValueAccumulator {
     }
 
     /// The collected values.
-    func finish() throws(ParquetError) -> PhysicalValues {
+    func finish() throws(ParquetError) -> DecodedValues {
         switch physical {
         case .boolean: return .boolean(bools)
         case .int32: return .int32(i32)

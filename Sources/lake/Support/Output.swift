@@ -4,33 +4,37 @@ import Glibc
 import Darwin
 #endif
 
-/// Writes bytes to standard output with large buffered writes (the CLI's data path).
-enum StandardOutput {
-    /// Writes all of `bytes` to stdout.
-    static func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { buf in
-            guard let base = buf.baseAddress, !buf.isEmpty else { return }
-            _ = fwrite(base, 1, buf.count, stdout)
+/// Writes whole buffers to a file descriptor, retrying short writes. The CLI builds its output in large
+/// byte buffers, so one `write(2)` per buffer needs no extra buffering layer.
+private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { buf in
+        var offset = 0
+        while offset < buf.count {
+            guard let base = buf.baseAddress else { return }
+            let n = write(fd, base + offset, buf.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return  // e.g. EPIPE when piped into `head`: stop quietly
+            }
+            offset += n
         }
     }
-
-    /// Writes a line of text to stdout.
-    static func line(_ text: String) {
-        write(Array((text + "\n").utf8))
-    }
-
-    /// Flushes stdout.
-    static func flush() { fflush(stdout) }
 }
 
-/// Writes diagnostics to standard error.
+/// Standard output for data and results.
+enum StandardOutput {
+    /// Writes all of `bytes` to stdout.
+    static func write(_ bytes: [UInt8]) { writeAll(1, bytes) }
+
+    /// Writes a line of text to stdout.
+    static func line(_ text: String) { writeAll(1, Array((text + "\n").utf8)) }
+
+    /// Nothing is buffered in-process; kept so call sites read naturally at exit points.
+    static func flush() {}
+}
+
+/// Standard error for diagnostics.
 enum StandardError {
     /// Writes a line of text to stderr.
-    static func line(_ text: String) {
-        let bytes = Array((text + "\n").utf8)
-        bytes.withUnsafeBufferPointer { buf in
-            guard let base = buf.baseAddress else { return }
-            _ = fwrite(base, 1, buf.count, stderr)
-        }
-    }
+    static func line(_ text: String) { writeAll(2, Array((text + "\n").utf8)) }
 }

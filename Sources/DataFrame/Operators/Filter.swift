@@ -1,0 +1,39 @@
+import Columnar
+
+extension DataFrame {
+    /// The rows where `predicate` is true (rows where it is false or null are dropped, as in SQL WHERE).
+    ///
+    /// The predicate is evaluated once over whole columns; the selected row numbers are then gathered
+    /// from each column once.
+    public func filter(_ predicate: Expr) throws(DataFrameError) -> DataFrame {
+        let typed = try TypeChecker(schema: schema).checkPredicate(predicate)
+        return try filter(typed)
+    }
+
+    /// The rows where a SQL predicate is true: `try frame.filter("amount > 10 AND region = 'eu'")`.
+    public func filter(_ sql: String) throws(DataFrameError) -> DataFrame {
+        try filter(try Expr.parse(sql))
+    }
+
+    /// The rows where an already type-checked predicate is true.
+    public func filter(_ predicate: TypedExpr) throws(DataFrameError) -> DataFrame {
+        guard predicate.type == .boolean else {
+            throw .type(message: "a filter needs a boolean condition, not \(predicate.type.name)", expression: predicate.source.sql)
+        }
+        let mask = Logic.isTrue(try evaluate(predicate))
+        return take(mask)
+    }
+
+    /// The rows whose bit is set in `mask` (which has one bit per row).
+    func take(_ mask: Bitmap) -> DataFrame {
+        let selected = mask.setCount
+        if selected == rowCount { return self }
+        if selected == 0 { return DataFrame(unchecked: schema, columns: schema.fields.map { Column.empty($0.type) }, rowCount: 0) }
+        return take(BitmapOps.setIndices(mask))
+    }
+
+    /// The rows `indices`, in that order; every index must be in `0..<rowCount`.
+    func take(_ indices: [Int]) -> DataFrame {
+        DataFrame(unchecked: schema, columns: columns.map { Kernels.gather($0, indices) }, rowCount: indices.count)
+    }
+}

@@ -1,0 +1,225 @@
+import Columnar
+import Dispatch
+import Synchronization
+
+/// Reads a Parquet file into Columnar record batches.
+///
+/// The footer is read and parsed once, at `init`. Every `read` fetches each needed column chunk with one
+/// source read and decodes chunks in parallel (one task per chunk, spread over the cores); row groups are
+/// then assembled and concatenated with one allocation per buffer. Errors name the file, the column and
+/// the page.
+public final class ParquetReader: Sendable {
+    private let source: any RandomAccessSource
+    /// The decoded footer.
+    public let metadata: FileMetaData
+    /// Leaf columns and the Columnar tree they assemble into.
+    public let parquetSchema: ParquetSchema
+
+    /// Most bytes read from the end of the file in the first footer read; small footers need no second read.
+    static let footerGuess = 64 * 1024
+
+    /// Opens `source` and parses its footer.
+    public init(source: some RandomAccessSource) throws(ParquetError) {
+        self.source = source
+        do throws(ParquetError) {
+            let size = source.size
+            guard size >= ParquetFooter.minimumFileSize else {
+                throw ParquetError.corrupt("file of \(size) bytes is too small to be Parquet")
+            }
+            let tailLength = min(size, Self.footerGuess)
+            let tail = try source.read(offset: size - tailLength, count: tailLength)
+            let range = try withBytes(tail) { (raw: UnsafeRawBufferPointer) throws(ParquetError) -> Range<Int> in
+                try ParquetFooter.metadataRange(trailer: UnsafeRawBufferPointer(rebasing: raw[(tailLength - ParquetFooter.trailerSize)...]), fileSize: size)
+            }
+            let footer: [UInt8]
+            if range.lowerBound >= size - tailLength {
+                let from = range.lowerBound - (size - tailLength)
+                footer = Array(tail[from..<(from + range.count)])
+            } else {
+                footer = try source.read(offset: range.lowerBound, count: range.count)
+            }
+            let meta = try withBytes(footer) { (raw: UnsafeRawBufferPointer) throws(ParquetError) -> FileMetaData in
+                try FileMetaData.parse(footer: raw)
+            }
+            if meta.isEncrypted { throw ParquetError.unsupported("encrypted Parquet files") }
+            var kv: [String: String] = [:]
+            for entry in meta.keyValueMetadata ?? [] { kv[entry.key] = entry.value ?? "" }
+            let schema = try ParquetSchema(elements: meta.schema, metadata: kv)
+            for (g, rg) in meta.rowGroups.enumerated() where rg.columns.count != schema.columns.count {
+                throw ParquetError.corrupt("row group \(g) has \(rg.columns.count) column chunks but the schema has \(schema.columns.count) columns")
+            }
+            metadata = meta
+            parquetSchema = schema
+        } catch {
+            throw error.inFile(source.name)
+        }
+    }
+
+    /// Opens the local file at `path`.
+    public convenience init(path: String) throws(ParquetError) {
+        try self.init(source: LocalFileSource(path: path))
+    }
+
+    /// The Columnar schema, with the file's key-value metadata as schema metadata.
+    public var schema: Schema { parquetSchema.schema }
+    /// Rows in the file (the sum over row groups).
+    public var rowCount: Int { metadata.rowGroups.reduce(0) { $0 + Int(clamping: $1.numRows) } }
+    /// Number of row groups.
+    public var rowGroupCount: Int { metadata.rowGroups.count }
+
+    /// Reads the top-level columns `columns` (all when nil) of the row groups `rowGroups` (all when nil),
+    /// concatenated in the order given.
+    public func read(columns: [String]? = nil, rowGroups: [Int]? = nil) throws(ParquetError) -> RecordBatch {
+        do throws(ParquetError) {
+            let tops = try resolve(columns)
+            let groups = rowGroups ?? Array(0..<metadata.rowGroups.count)
+            for g in groups where g < 0 || g >= metadata.rowGroups.count {
+                throw ParquetError(.invalidArgument, "row group \(g) does not exist (the file has \(metadata.rowGroups.count))")
+            }
+            let fields = tops.map { parquetSchema.schema.fields[$0] }
+            let outSchema = Schema(fields, metadata: parquetSchema.schema.metadata)
+            if groups.isEmpty { return RecordBatch(emptyOf: outSchema) }
+            let perGroup = try decode(groups: groups, tops: tops)
+            var columns: [Column] = []
+            for (k, _) in tops.enumerated() {
+                columns.append(try ColumnConcat.concat(perGroup.map { $0[k] }))
+            }
+            do {
+                return try RecordBatch(schema: outSchema, columns: columns)
+            } catch {
+                throw ParquetError.corrupt("assembled columns do not match the schema: \(error)")
+            }
+        } catch {
+            throw error.inFile(source.name)
+        }
+    }
+
+    /// Reads one row group.
+    public func readRowGroup(_ index: Int, columns: [String]? = nil) throws(ParquetError) -> RecordBatch {
+        try read(columns: columns, rowGroups: [index])
+    }
+
+    /// Statistics of the leaf column `column` (dotted path, or the name of a top-level field with a
+    /// single leaf) in row group `rowGroup`, decoded by the column's logical type; nil when the file has none.
+    public func statistics(rowGroup: Int, column: String) throws(ParquetError) -> ColumnStatistics? {
+        do throws(ParquetError) {
+            guard rowGroup >= 0, rowGroup < metadata.rowGroups.count else {
+                throw ParquetError(.invalidArgument, "row group \(rowGroup) does not exist (the file has \(metadata.rowGroups.count))")
+            }
+            guard let desc = parquetSchema.column(named: column) else {
+                throw ParquetError(.invalidArgument, "no leaf column named \(column)")
+            }
+            let chunk = metadata.rowGroups[rowGroup].columns[desc.index]
+            guard let meta = chunk.metaData, let stats = meta.statistics else { return nil }
+            let order = metadata.columnOrders.flatMap { desc.index < $0.count ? $0[desc.index] : nil }
+            return StatisticsDecoder.decode(stats, descriptor: desc, columnOrder: order, createdBy: metadata.createdBy)
+        } catch {
+            throw error.inFile(source.name)
+        }
+    }
+
+    // MARK: - Decoding
+
+    private func resolve(_ names: [String]?) throws(ParquetError) -> [Int] {
+        guard let names else { return Array(parquetSchema.topLevel.indices) }
+        var out: [Int] = []
+        for name in names {
+            guard let i = parquetSchema.schema.index(of: name) else {
+                throw ParquetError(.invalidArgument, "no column named \(name); the file has \(parquetSchema.schema.names.joined(separator: ", "))")
+            }
+            out.append(i)
+        }
+        return out
+    }
+
+    /// Decodes every needed chunk of every requested row group in parallel, then assembles each row group.
+    private func decode(groups: [Int], tops: [Int]) throws(ParquetError) -> [[Column]] {
+        let leaves = tops.flatMap { parquetSchema.leavesOfTop[$0] }
+        var jobs: [(group: Int, leaf: Int)] = []
+        for (gi, _) in groups.enumerated() { for leaf in leaves { jobs.append((gi, leaf)) } }
+        let results = Mutex<[Int: Result<LeafData, ParquetError>]>([:])
+        let work = jobs
+        DispatchQueue.concurrentPerform(iterations: work.count) { j in
+            let job = work[j]
+            let r: Result<LeafData, ParquetError>
+            do throws(ParquetError) {
+                r = .success(try self.decodeChunk(group: groups[job.group], leaf: job.leaf))
+            } catch {
+                r = .failure(error)
+            }
+            results.withLock { $0[j] = r }
+        }
+        let all = results.withLock { $0 }
+        let assembler = RecordAssembler(nodes: parquetSchema.nodes, chains: parquetSchema.chains, descriptors: parquetSchema.columns)
+        var out: [[Column]] = []
+        var j = 0
+        for g in groups {
+            var data: [Int: LeafData] = [:]
+            for leaf in leaves {
+                switch all[j] {
+                case let .success(d)?: data[leaf] = d
+                case let .failure(e)?: throw e
+                case nil: throw ParquetError.corrupt("column chunk was not decoded")
+                }
+                j += 1
+            }
+            let rows = metadata.rowGroups[g].numRows
+            guard rows >= 0, rows <= Int64(Int32.max) * 64 else { throw ParquetError.corrupt("row group \(g) claims \(rows) rows") }
+            do throws(ParquetError) {
+                out.append(try assembler.assemble(topNodes: tops.map { parquetSchema.topLevel[$0] }, leaves: data, rowCount: Int(rows)))
+            } catch {
+                throw ParquetError(error.kind, "row group \(g): \(error.message)")
+            }
+        }
+        return out
+    }
+
+    private func decodeChunk(group: Int, leaf: Int) throws(ParquetError) -> LeafData {
+        let desc = parquetSchema.columns[leaf]
+        let chunk = metadata.rowGroups[group].columns[leaf]
+        do throws(ParquetError) {
+            if chunk.isEncrypted { throw ParquetError.unsupported("encrypted column") }
+            if let p = chunk.filePath, !p.isEmpty { throw ParquetError.unsupported("column data in another file (\(p))") }
+            guard let meta = chunk.metaData else { throw ParquetError.corrupt("column chunk has no metadata") }
+            guard meta.type == desc.physicalType else {
+                throw ParquetError.corrupt("chunk type \(meta.type) differs from the schema's \(desc.physicalType)")
+            }
+            guard meta.numValues >= 0 else { throw ParquetError.corrupt("negative value count \(meta.numValues)") }
+            var start = meta.dataPageOffset
+            // Some writers store 0 or an offset past the data page for the dictionary: only trust it
+            // when it lies before the first data page.
+            if let dict = meta.dictionaryPageOffset, dict > 0, dict < start { start = dict }
+            let length = meta.totalCompressedSize
+            let size = Int64(source.size)
+            guard start >= 0, length >= 0, start <= size, length <= size - start else {
+                throw ParquetError.corrupt("chunk at offset \(start) of \(length) bytes lies outside the \(size)-byte file")
+            }
+            let bytes = try source.read(offset: Int(start), count: Int(length))
+            let decoder = ColumnChunkDecoder(descriptor: desc, codec: meta.codec, totalValues: Int(meta.numValues))
+            return try decoder.decode(chunk: bytes, start: 0)
+        } catch {
+            if error.message.hasPrefix("column ") { throw ParquetError(error.kind, "row group \(group), \(error.message)") }
+            throw ParquetError(error.kind, "row group \(group), column \(desc.dottedPath): \(error.message)")
+        }
+    }
+}
+
+/// Min, max and counts of one column chunk, decoded to the column's Columnar type.
+public struct ColumnStatistics: Sendable, Hashable {
+    /// Smallest value, when known and trustworthy.
+    public var min: Scalar?
+    /// Largest value, when known and trustworthy.
+    public var max: Scalar?
+    /// Number of nulls, when recorded.
+    public var nullCount: Int?
+    /// Number of distinct values, when recorded.
+    public var distinctCount: Int?
+
+    /// Creates statistics.
+    public init(min: Scalar? = nil, max: Scalar? = nil, nullCount: Int? = nil, distinctCount: Int? = nil) {
+        self.min = min
+        self.max = max
+        self.nullCount = nullCount
+        self.distinctCount = distinctCount
+    }
+}

@@ -1,0 +1,174 @@
+import Columnar
+import Foundation
+import Testing
+@testable import Parquet
+
+/// Where the shared conformance corpus lives: `../shared/corpus` beside the checkout.
+enum Corpus {
+    static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("shared/corpus/parquet-testing")
+    static let data = root.appendingPathComponent("data")
+    static let badData = root.appendingPathComponent("bad_data")
+    static let python = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".venv/bin/python").path
+
+    /// The `.parquet` files of `dir`, sorted.
+    static func files(_ dir: URL) -> [URL] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        return names.filter { $0.hasSuffix(".parquet") }.sorted().map { dir.appendingPathComponent($0) }
+    }
+}
+
+/// Runs pyarrow over files and returns each file's columns as canonical value strings (or its error).
+enum Pyarrow {
+    struct FileResult: Decodable {
+        var error: String?
+        var columns: [String: [String]]?
+    }
+
+    static let script = """
+import sys, json, decimal, pyarrow as pa, pyarrow.parquet as pq, os
+
+def plain_type(t):
+    if pa.types.is_timestamp(t) or pa.types.is_time64(t) or pa.types.is_duration(t): return pa.int64()
+    if pa.types.is_date32(t) or pa.types.is_time32(t): return pa.int32()
+    if pa.types.is_float16(t): return pa.float32()
+    if pa.types.is_large_list(t) or pa.types.is_list(t): return pa.list_(pa.field(t.value_field.name, plain_type(t.value_type), t.value_field.nullable))
+    if pa.types.is_map(t): return pa.map_(plain_type(t.key_type), plain_type(t.item_type))
+    if pa.types.is_struct(t): return pa.struct([pa.field(f.name, plain_type(f.type), f.nullable) for f in t])
+    if pa.types.is_dictionary(t): return plain_type(t.value_type)
+    return t
+
+def canon(v, t):
+    if v is None: return "null"
+    if pa.types.is_boolean(t): return "true" if v else "false"
+    if pa.types.is_integer(t): return str(v)
+    if pa.types.is_floating(t): return repr(float(v))
+    if pa.types.is_decimal(t): return str(int(v.scaleb(t.scale)))
+    if pa.types.is_string(t) or pa.types.is_large_string(t): return "x" + v.encode().hex()
+    if pa.types.is_binary(t) or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t): return "x" + v.hex()
+    if pa.types.is_map(t): return "m[" + ",".join("(" + canon(k, t.key_type) + ":" + canon(x, t.item_type) + ")" for k, x in v) + "]"
+    if pa.types.is_list(t) or pa.types.is_large_list(t): return "[" + ",".join(canon(x, t.value_type) for x in v) + "]"
+    if pa.types.is_struct(t): return "{" + ",".join(canon(v[f.name], f.type) for f in t) + "}"
+    if pa.types.is_null(t): return "null"
+    return "?" + str(v)
+
+out = {}
+for path in sys.argv[1:]:
+    try:
+        tbl = pq.read_table(path)
+    except Exception as e:
+        out[os.path.basename(path)] = {"error": str(e)}
+        continue
+    cols = {}
+    for name, col in zip(tbl.column_names, tbl.columns):
+        t = plain_type(col.type)
+        try:
+            c = col.cast(t)
+        except Exception as e:
+            cols[name] = ["castfail " + str(e)]
+            continue
+        cols[name] = [canon(x, t) for x in c.to_pylist()]
+    out[os.path.basename(path)] = {"columns": cols}
+json.dump(out, sys.stdout)
+
+"""
+
+    static func read(_ files: [URL]) throws -> [String: FileResult] {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Corpus.python)
+        p.arguments = ["-c", script] + files.map(\.path)
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return try JSONDecoder().decode([String: FileResult].self, from: data)
+    }
+}
+
+/// The same canonical text the pyarrow script prints, for one value of a lake column.
+func canon(_ s: Scalar, _ t: DataType) -> String {
+    switch s {
+    case .null: return "null"
+    case let .boolean(b): return b ? "true" : "false"
+    case let .int(v): return String(v)
+    case let .uint(v): return String(v)
+    case let .float(f): return pyRepr(Double(f))
+    case let .double(d): return pyRepr(d)
+    case let .decimal(v): return String(v)
+    case let .string(v): return "x" + hex(Array(v.utf8))
+    case let .bytes(b): return "x" + hex(b)
+    case let .list(items):
+        guard case let .list(f) = t else { return "?" }
+        return "[" + items.map { canon($0, f.type) }.joined(separator: ",") + "]"
+    case let .structure(items):
+        guard case let .structure(fs) = t else { return "?" }
+        return "{" + zip(items, fs).map { canon($0, $1.type) }.joined(separator: ",") + "}"
+    case let .map(entries):
+        guard case let .map(kf, vf) = t else { return "?" }
+        return "m[" + entries.map { "(" + canon($0.key, kf.type) + ":" + canon($0.value, vf.type) + ")" }.joined(separator: ",") + "]"
+    }
+}
+
+func hex(_ b: [UInt8]) -> String {
+    let digits = Array("0123456789abcdef")
+    var s = ""
+    s.reserveCapacity(b.count * 2)
+    for x in b { s.append(digits[Int(x >> 4)]); s.append(digits[Int(x & 15)]) }
+    return s
+}
+
+/// Python's `repr` of a float: shortest round-trip digits, like Swift's description, with Python's
+/// spelling of exponents and special values.
+func pyRepr(_ d: Double) -> String {
+    if d.isNaN { return "nan" }
+    if d.isInfinite { return d < 0 ? "-inf" : "inf" }
+    var s = d.description
+    if let e = s.firstIndex(of: "e") {
+        var mant = String(s[..<e])
+        var exp = String(s[s.index(after: e)...])
+        if mant.hasSuffix(".0") { mant.removeLast(2) }
+        let neg = exp.hasPrefix("-")
+        if exp.hasPrefix("-") || exp.hasPrefix("+") { exp.removeFirst() }
+        if exp.count < 2 { exp = "0" + exp }
+        s = mant + "e" + (neg ? "-" : "+") + exp
+    }
+    return s
+}
+
+/// Files pyarrow 26 cannot read (see corpus README); lake may read them or throw.
+let pyarrowRejects: Set<String> = ["incorrect_map_schema.parquet", "large_string_map.brotli.parquet"]
+
+@Test func everyDataFileMatchesPyarrow() throws {
+    let files = Corpus.files(Corpus.data)
+    #expect(files.count > 50)
+    let expected = try Pyarrow.read(files)
+    var mismatches: [String] = []
+    for file in files {
+        let name = file.lastPathComponent
+        guard let exp = expected[name] else { mismatches.append("\(name): no pyarrow result"); continue }
+        let batch: RecordBatch
+        do {
+            batch = try ParquetReader(path: file.path).read()
+        } catch {
+            if exp.error == nil { mismatches.append("\(name): lake failed: \(error)") }
+            continue
+        }
+        guard let cols = exp.columns else { continue }
+        for (i, field) in batch.schema.fields.enumerated() {
+            guard let want = cols[field.name] else { mismatches.append("\(name): extra column \(field.name)"); continue }
+            let column = batch.columns[i]
+            let got = (0..<column.count).map { canon(column.scalar(at: $0), field.type) }
+            if got != want {
+                let k = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
+                let g = k < got.count ? String(got[k].prefix(200)) : "<end>"
+                let w = k < want.count ? String(want[k].prefix(200)) : "<end>"
+                mismatches.append("\(name): column \(field.name) row \(k) (of \(got.count)/\(want.count)): lake \(g) pyarrow \(w)")
+            }
+        }
+        if cols.count != batch.schema.fields.count { mismatches.append("\(name): \(batch.schema.fields.count) columns, pyarrow \(cols.count)") }
+    }
+    for m in mismatches { Issue.record(Comment(rawValue: m)) }
+}
