@@ -5,10 +5,12 @@ output is exact. Conventions (the lake CLI contract):
 
 - integers: JSON numbers; floats: JSON numbers in the shortest form that round-trips *in the
   value's own type* (a float32 0.1 prints as 0.1, not 0.10000000149011612); NaN and the
-  infinities as the strings "NaN", "Infinity", "-Infinity"; float16 likewise.
+  infinities as the strings "NaN", "Infinity", "-Infinity"; a float16 widens exactly to a
+  float32 and prints as that float32's shortest form (float16 0.1 is 0.099975586).
 - decimals: strings with exactly `scale` fractional digits ("12.30", "-0.05").
 - strings: strings; binary, fixed-size binary (and uuid): base64 (standard alphabet, padded).
-- date: "YYYY-MM-DD"; time of day: "HH:MM:SS.ffffff" (9 digits for nanosecond times).
+- date: "YYYY-MM-DD" (years outside 0...9999: all their digits, "-" when negative, as Python
+  prints the integer); time of day: "HH:MM:SS.ffffff" (9 digits for nanosecond times).
 - timestamps: "YYYY-MM-DDTHH:MM:SS.ffffff" plus "Z" when UTC-adjusted (any time zone), no zone
   when timezone-naive; nanosecond timestamps carry 9 fractional digits.
 - lists: arrays; structs: objects (field order kept); maps: arrays of {"key", "value"} objects.
@@ -99,7 +101,8 @@ def _civil_from_days(z: int) -> tuple[int, int, int]:
 
 def format_date(days: int) -> str:
     y, m, d = _civil_from_days(days)
-    return f"{y:04d}-{m:02d}-{d:02d}"
+    year = f"{y:04d}" if 0 <= y <= 9999 else str(y)
+    return f"{year}-{m:02d}-{d:02d}"
 
 
 def _clock(units_in_day: int, per_second: int) -> str:
@@ -153,7 +156,8 @@ def array_to_values(arr: pa.Array | pa.ChunkedArray) -> list[Any]:
     if pat.is_boolean(t) or pat.is_integer(t):
         return arr.to_pylist()
     if pat.is_float16(t):
-        return [None if v is None else shortest_float(v, 16) for v in arr.to_pylist()]
+        # float16 widens exactly to a float32 and prints as that float's shortest form.
+        return [None if v is None else shortest_float(v, 32) for v in arr.to_pylist()]
     if pat.is_float32(t):
         return [None if v is None else shortest_float(v, 32) for v in arr.to_pylist()]
     if pat.is_float64(t):

@@ -26,6 +26,7 @@ public enum DataFrameError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A Columnar invariant was violated while building a result.
     case columnar(ColumnarError)
 
+    /// A message that says what went wrong and how to fix it.
     public var description: String {
         switch self {
         case let .unknownColumn(name, available):

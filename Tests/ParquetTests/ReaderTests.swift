@@ -13,10 +13,13 @@ enum Corpus {
     static let python = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".venv/bin/python").path
 
-    /// The `.parquet` files of `dir`, sorted.
+    /// Files too big for unit tests: two map keys that decompress to 1 GiB each (pyarrow cannot read it).
+    static let tooLarge: Set<String> = ["large_string_map.brotli.parquet"]
+
+    /// The `.parquet` files of `dir`, sorted, without `tooLarge`.
     static func files(_ dir: URL) -> [URL] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        return names.filter { $0.hasSuffix(".parquet") }.sorted().map { dir.appendingPathComponent($0) }
+        return names.filter { $0.hasSuffix(".parquet") && !tooLarge.contains($0) }.sorted().map { dir.appendingPathComponent($0) }
     }
 }
 
@@ -146,6 +149,7 @@ let pyarrowRejects: Set<String> = ["incorrect_map_schema.parquet", "large_string
     #expect(files.count > 50)
     let expected = try Pyarrow.read(files)
     var mismatches: [String] = []
+    var compared = 0
     for file in files {
         let name = file.lastPathComponent
         guard let exp = expected[name] else { mismatches.append("\(name): no pyarrow result"); continue }
@@ -161,6 +165,7 @@ let pyarrowRejects: Set<String> = ["incorrect_map_schema.parquet", "large_string
             guard let want = cols[field.name] else { mismatches.append("\(name): extra column \(field.name)"); continue }
             let column = batch.columns[i]
             let got = (0..<column.count).map { canon(column.scalar(at: $0), field.type) }
+            compared += 1
             if got != want {
                 let k = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
                 let g = k < got.count ? String(got[k].prefix(200)) : "<end>"
@@ -171,4 +176,6 @@ let pyarrowRejects: Set<String> = ["incorrect_map_schema.parquet", "large_string
         if cols.count != batch.schema.fields.count { mismatches.append("\(name): \(batch.schema.fields.count) columns, pyarrow \(cols.count)") }
     }
     for m in mismatches { Issue.record(Comment(rawValue: m)) }
+    // Every file but the two pyarrow rejects is compared, column by column.
+    #expect(compared > 250)
 }

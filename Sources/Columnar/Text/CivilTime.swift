@@ -61,12 +61,12 @@ func appendDigits(_ value: Int64, width: Int, to out: inout [UInt8]) {
 }
 
 extension CivilTime {
-    /// Appends `YYYY-MM-DD` (years outside 0...9999 get a sign and more digits).
+    /// Appends `YYYY-MM-DD` (years outside 0...9999 get more digits, and a sign when negative).
     public static func appendDate(days: Int64, to out: inout [UInt8]) {
         let (y, m, d) = date(fromDays: days)
         if y < 0 || y > 9999 {
-            if y < 0 { out.append(UInt8(ascii: "-")) } else { out.append(UInt8(ascii: "+")) }
-            out.append(contentsOf: Array(String(y.magnitude).utf8))
+            // Years past 9999 print all their digits (as Python and pyarrow do); negative years get a sign.
+            out.append(contentsOf: Array(String(y).utf8))
         } else {
             appendDigits(y, width: 4, to: &out)
         }

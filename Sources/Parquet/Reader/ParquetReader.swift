@@ -55,6 +55,16 @@ public final class ParquetReader: Sendable {
         }
     }
 
+    /// Whether the writer is a parquet-mr older than 1.2.9 (or unversioned), whose chunk sizes are short.
+    private var needsDictionaryHeaderPadding: Bool {
+        guard let by = metadata.createdBy, by.hasPrefix("parquet-mr") else { return false }
+        let parts = by.split(separator: " ")
+        guard parts.count >= 3, parts[1] == "version" else { return true }
+        let numbers = parts[2].split(separator: ".").prefix(3).map { Int($0.prefix { $0.isNumber }) ?? 0 }
+        let v = numbers + [Int](repeating: 0, count: max(0, 3 - numbers.count))
+        return (v[0], v[1], v[2]) < (1, 2, 9)
+    }
+
     /// Opens the local file at `path`.
     public convenience init(path: String) throws(ParquetError) {
         try self.init(source: LocalFileSource(path: path))
@@ -189,10 +199,15 @@ public final class ParquetReader: Sendable {
             // Some writers store 0 or an offset past the data page for the dictionary: only trust it
             // when it lies before the first data page.
             if let dict = meta.dictionaryPageOffset, dict > 0, dict < start { start = dict }
-            let length = meta.totalCompressedSize
+            var length = meta.totalCompressedSize
             let size = Int64(source.size)
             guard start >= 0, length >= 0, start <= size, length <= size - start else {
                 throw ParquetError.corrupt("chunk at offset \(start) of \(length) bytes lies outside the \(size)-byte file")
+            }
+            if needsDictionaryHeaderPadding {
+                // PARQUET-816 / IMPALA-694: parquet-mr up to 1.2.8 left the dictionary page header out of
+                // total_compressed_size; read up to 100 more bytes so the last page is complete.
+                length += min(100, size - start - length)
             }
             let bytes = try source.read(offset: Int(start), count: Int(length))
             let decoder = ColumnChunkDecoder(descriptor: desc, codec: meta.codec, totalValues: Int(meta.numValues))
