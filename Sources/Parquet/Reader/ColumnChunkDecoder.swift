@@ -41,28 +41,35 @@ enum DecodedValues {
     }
 }
 
-/// Decodes all pages of one column chunk into levels and dense values of the leaf's Columnar type.
-struct ColumnChunkDecoder {
+/// Decodes the pages of one leaf's column chunks, appending chunk after chunk (row group after row
+/// group) into one set of level and value buffers, so several row groups need no concatenation.
+struct LeafDecoder {
     let descriptor: ColumnDescriptor
-    let codec: CompressionCodec
-    let totalValues: Int
+    let maxDef: Int32
+    let maxRep: Int32
+    var def: [Int32] = []
+    var rep: [Int32] = []
+    var values: ValueAccumulator
+    var levelCount = 0
 
-    /// Decodes `chunk` (the chunk's bytes; its first page at `start`).
-    func decode(chunk: [UInt8], start: Int) throws(ParquetError) -> LeafData {
+    /// A decoder expecting about `capacity` level entries in total.
+    init(descriptor: ColumnDescriptor, capacity: Int) {
+        self.descriptor = descriptor
+        maxDef = Int32(descriptor.maxDefinitionLevel)
+        maxRep = Int32(descriptor.maxRepetitionLevel)
+        if maxDef > 0 { def.reserveCapacity(capacity) }
+        if maxRep > 0 { rep.reserveCapacity(capacity) }
+        values = ValueAccumulator(descriptor: descriptor, capacity: capacity)
+    }
+
+    /// Decodes the pages of one chunk (`chunk` holds its bytes, the first page at `start`), which must
+    /// hold `totalValues` level entries.
+    mutating func decode(chunk: [UInt8], start: Int, codec: CompressionCodec, totalValues: Int) throws(ParquetError) {
         let name = descriptor.dottedPath
-        let maxDef = Int32(descriptor.maxDefinitionLevel)
-        let maxRep = Int32(descriptor.maxRepetitionLevel)
+        let maxDef = self.maxDef, maxRep = self.maxRep
         var pages = PageReader(bytes: chunk, start: start, codec: codec, column: name, totalValues: totalValues)
-        var def: [Int32] = []
-        var rep: [Int32] = []
-        // Reserve by the metadata count only up to what the chunk could hold: a corrupt count must not
-        // make us allocate gigabytes.
-        let reserve = min(totalValues, chunk.count &* 8 &+ 64)
-        if maxDef > 0 { def.reserveCapacity(reserve) }
-        if maxRep > 0 { rep.reserveCapacity(reserve) }
-        var values = ValueAccumulator(descriptor: descriptor, capacity: reserve)
         var dictionary: DecodedValues?
-        var levelCount = 0
+        var chunkLevels = 0
         var pageNumber = 0
         while let page = try pages.next() {
             pageNumber = pages.pageIndex - 1
@@ -117,21 +124,26 @@ struct ColumnChunkDecoder {
                         let valuesBytes = UnsafeRawBufferPointer(rebasing: raw[reader.position..<raw.count])
                         try values.decode(valuesBytes, encoding: page.encoding, count: nonNull, dictionary: dictionary)
                     }
-                    levelCount += page.numValues
+                    chunkLevels += page.numValues
                 }
             } catch {
                 throw ParquetError(error.kind, "column \(name) page \(pageNumber): \(error.message)")
             }
         }
-        if levelCount != totalValues {
-            throw .corrupt("column \(name): pages hold \(levelCount) values but the chunk metadata says \(totalValues)")
+        if chunkLevels != totalValues {
+            throw .corrupt("column \(name): pages hold \(chunkLevels) values but the chunk metadata says \(totalValues)")
         }
+        levelCount += chunkLevels
+    }
+
+    /// The levels and the values converted to the leaf's Columnar type.
+    func finish() throws(ParquetError) -> LeafData {
         let dense = try values.finish()
         let converted: ColumnValues
         do throws(ParquetError) {
             converted = try LogicalConversion.convert(dense, to: descriptor)
         } catch {
-            throw ParquetError(error.kind, "column \(name): \(error.message)")
+            throw ParquetError(error.kind, "column \(descriptor.dottedPath): \(error.message)")
         }
         return LeafData(def: def, rep: rep, levelCount: levelCount, values: converted, valueCount: dense.count)
     }

@@ -90,10 +90,7 @@ public final class ParquetReader: Sendable {
             let outSchema = Schema(fields, metadata: parquetSchema.schema.metadata)
             if groups.isEmpty { return RecordBatch(emptyOf: outSchema) }
             let perGroup = try decode(groups: groups, tops: tops)
-            var columns: [Column] = []
-            for (k, _) in tops.enumerated() {
-                columns.append(try ColumnConcat.concat(perGroup.map { $0[k] }))
-            }
+            let columns = try concatenate(perGroup, columnCount: tops.count)
             do {
                 return try RecordBatch(schema: outSchema, columns: columns)
             } catch {
@@ -142,18 +139,48 @@ public final class ParquetReader: Sendable {
         return out
     }
 
-    /// Decodes every needed chunk of every requested row group in parallel, then assembles each row group.
+    /// Joins the row groups of each column, one column per task: the copies are memory-bound and the
+    /// columns independent.
+    private func concatenate(_ perGroup: [[Column]], columnCount: Int) throws(ParquetError) -> [Column] {
+        if perGroup.count == 1, let only = perGroup.first { return only }
+        let results = Mutex<[Int: Result<Column, ParquetError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: columnCount) { k in
+            let r: Result<Column, ParquetError>
+            do throws(ParquetError) {
+                r = .success(try ColumnConcat.concat(perGroup.map { $0[k] }))
+            } catch {
+                r = .failure(error)
+            }
+            results.withLock { $0[k] = r }
+        }
+        let all = results.withLock { $0 }
+        var columns: [Column] = []
+        for k in 0..<columnCount {
+            guard let r = all[k] else { throw ParquetError.corrupt("column \(k) was not concatenated") }
+            columns.append(try r.get())
+        }
+        return columns
+    }
+
+    /// Decodes the requested row groups of the top-level columns `tops`, returning one list of columns
+    /// per batch to concatenate.
+    ///
+    /// With at least as many leaves as cores, each task decodes one leaf through all row groups into one
+    /// set of buffers, so nothing is copied afterwards. With fewer leaves, each task decodes one chunk so
+    /// the row groups run in parallel, and the row groups are concatenated once at the end.
     private func decode(groups: [Int], tops: [Int]) throws(ParquetError) -> [[Column]] {
         let leaves = tops.flatMap { parquetSchema.leavesOfTop[$0] }
-        var jobs: [(group: Int, leaf: Int)] = []
-        for (gi, _) in groups.enumerated() { for leaf in leaves { jobs.append((gi, leaf)) } }
+        let cores = 2
+        let batches: [[Int]] = leaves.count >= cores || groups.count == 1 ? [groups] : groups.map { [$0] }
+        var jobs: [(batch: Int, leaf: Int)] = []
+        for b in batches.indices { for leaf in leaves { jobs.append((b, leaf)) } }
         let results = Mutex<[Int: Result<LeafData, ParquetError>]>([:])
         let work = jobs
         DispatchQueue.concurrentPerform(iterations: work.count) { j in
             let job = work[j]
             let r: Result<LeafData, ParquetError>
             do throws(ParquetError) {
-                r = .success(try self.decodeChunk(group: groups[job.group], leaf: job.leaf))
+                r = .success(try self.decodeLeaf(groups: batches[job.batch], leaf: job.leaf))
             } catch {
                 r = .failure(error)
             }
@@ -163,7 +190,7 @@ public final class ParquetReader: Sendable {
         let assembler = RecordAssembler(nodes: parquetSchema.nodes, chains: parquetSchema.chains, descriptors: parquetSchema.columns)
         var out: [[Column]] = []
         var j = 0
-        for g in groups {
+        for batch in batches {
             var data: [Int: LeafData] = [:]
             for leaf in leaves {
                 switch all[j] {
@@ -173,18 +200,40 @@ public final class ParquetReader: Sendable {
                 }
                 j += 1
             }
-            let rows = metadata.rowGroups[g].numRows
-            guard rows >= 0, rows <= Int64(Int32.max) * 64 else { throw ParquetError.corrupt("row group \(g) claims \(rows) rows") }
+            var rows = 0
+            for g in batch {
+                let n = metadata.rowGroups[g].numRows
+                guard n >= 0, n <= Int64(Int32.max) * 64 else { throw ParquetError.corrupt("row group \(g) claims \(n) rows") }
+                rows += Int(n)
+            }
             do throws(ParquetError) {
-                out.append(try assembler.assemble(topNodes: tops.map { parquetSchema.topLevel[$0] }, leaves: data, rowCount: Int(rows)))
+                out.append(try assembler.assemble(topNodes: tops.map { parquetSchema.topLevel[$0] }, leaves: data, rowCount: rows))
             } catch {
-                throw ParquetError(error.kind, "row group \(g): \(error.message)")
+                let which = batch.count == 1 ? "row group \(batch[0])" : "row groups \(batch.map(String.init).joined(separator: ","))"
+                throw ParquetError(error.kind, "\(which): \(error.message)")
             }
         }
         return out
     }
 
-    private func decodeChunk(group: Int, leaf: Int) throws(ParquetError) -> LeafData {
+    /// Decodes one leaf's chunks of `groups`, in order, into one buffer set.
+    private func decodeLeaf(groups: [Int], leaf: Int) throws(ParquetError) -> LeafData {
+        let desc = parquetSchema.columns[leaf]
+        // Reserve by the metadata counts only as far as the chunks' sizes make plausible, so a corrupt
+        // count cannot make us allocate gigabytes.
+        var capacity = 0
+        for g in groups {
+            if let m = metadata.rowGroups[g].columns[leaf].metaData {
+                let plausible = max(0, min(m.numValues, m.totalCompressedSize &* 8 &+ 64))
+                capacity = min(capacity &+ Int(clamping: plausible), 1 << 31)
+            }
+        }
+        var decoder = LeafDecoder(descriptor: desc, capacity: capacity)
+        for g in groups { try decodeChunk(group: g, leaf: leaf, into: &decoder) }
+        return try decoder.finish()
+    }
+
+    private func decodeChunk(group: Int, leaf: Int, into decoder: inout LeafDecoder) throws(ParquetError) {
         let desc = parquetSchema.columns[leaf]
         let chunk = metadata.rowGroups[group].columns[leaf]
         do throws(ParquetError) {
@@ -210,8 +259,7 @@ public final class ParquetReader: Sendable {
                 length += min(100, size - start - length)
             }
             let bytes = try source.read(offset: Int(start), count: Int(length))
-            let decoder = ColumnChunkDecoder(descriptor: desc, codec: meta.codec, totalValues: Int(meta.numValues))
-            return try decoder.decode(chunk: bytes, start: 0)
+            try decoder.decode(chunk: bytes, start: 0, codec: meta.codec, totalValues: Int(meta.numValues))
         } catch {
             if error.message.hasPrefix("column ") { throw ParquetError(error.kind, "row group \(group), \(error.message)") }
             throw ParquetError(error.kind, "row group \(group), column \(desc.dottedPath): \(error.message)")

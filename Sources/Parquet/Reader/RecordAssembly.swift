@@ -120,6 +120,10 @@ struct RecordAssembler {
                 }
                 return Column(unchecked: leafType, count: data.valueCount, validity: nil, values: data.values)
             }
+            // Every level entry produced a value, so none is null: skip the bitmap.
+            if data.valueCount == data.levelCount {
+                return Column(unchecked: leafType, count: data.valueCount, validity: nil, values: data.values)
+            }
             let validity = try LevelBitmap.presentBits(data.def, count: data.levelCount, level: maxDef)
             let present = validity.setCount
             guard present == data.valueCount else {

@@ -115,8 +115,9 @@ struct WriterSchema: Sendable {
         case .date: e.type = .int32; e.logicalType = .date; e.convertedType = .date
         case let .time(unit):
             e.type = unit == .millisecond ? .int32 : .int64
-            e.logicalType = .time(isAdjustedToUTC: true, unit: unit)
-            e.convertedType = unit == .millisecond ? .timeMillis : unit == .microsecond ? .timeMicros : nil
+            // A Columnar time is a local time of day; converted TIME_* would claim "adjusted to UTC",
+            // so (like pyarrow) only the logical type is written.
+            e.logicalType = .time(isAdjustedToUTC: false, unit: unit)
         case let .timestamp(unit, utc):
             e.type = .int64
             e.logicalType = .timestamp(isAdjustedToUTC: utc, unit: unit)
