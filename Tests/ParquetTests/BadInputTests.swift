@@ -4,7 +4,7 @@ import Testing
 @testable import Parquet
 
 /// A small deterministic generator so fuzz cases are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
+private struct FuzzRNG: RandomNumberGenerator {
     var state: UInt64
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
@@ -40,6 +40,12 @@ func readAll(_ bytes: [UInt8], name: String) -> ParquetError? {
         let error = readAll(bytes, name: file.lastPathComponent)
         if readable.contains(file.lastPathComponent) {
             #expect(error == nil, "\(file.lastPathComponent): \(String(describing: error))")
+            let want = try #require(Pyarrow.read([file])[file.lastPathComponent]?.columns)
+            let batch = try ParquetReader(path: file.path).read()
+            for (i, field) in batch.schema.fields.enumerated() {
+                let c = batch.columns[i]
+                #expect((0..<c.count).map { canon(c.scalar(at: $0), field.type) } == want[field.name], "\(field.name)")
+            }
         } else {
             #expect(error != nil, "\(file.lastPathComponent) should not read")
             if let error {
@@ -51,7 +57,7 @@ func readAll(_ bytes: [UInt8], name: String) -> ParquetError? {
 }
 
 @Test func truncatedFilesThrowWithoutTrapping() throws {
-    var rng = SplitMix64(state: 42)
+    var rng = FuzzRNG(state: 42)
     for file in Corpus.files(Corpus.data) {
         let bytes = try [UInt8](Data(contentsOf: file))
         // Big files are slow in debug builds; fewer cuts still cover header, pages and footer.
@@ -66,7 +72,7 @@ func readAll(_ bytes: [UInt8], name: String) -> ParquetError? {
 }
 
 @Test func flippedBytesThrowOrReadWithoutTrapping() throws {
-    var rng = SplitMix64(state: 7)
+    var rng = FuzzRNG(state: 7)
     var failures = 0, reads = 0
     for file in Corpus.files(Corpus.data) {
         let bytes = try [UInt8](Data(contentsOf: file))
@@ -92,7 +98,7 @@ func readAll(_ bytes: [UInt8], name: String) -> ParquetError? {
 
 @Test func flippedFooterBytesThrowOrReadWithoutTrapping() throws {
     // The footer is where sizes and offsets live; hammer it specifically.
-    var rng = SplitMix64(state: 99)
+    var rng = FuzzRNG(state: 99)
     for file in Corpus.files(Corpus.data) {
         let bytes = try [UInt8](Data(contentsOf: file))
         let footerLength = Int(UInt32(bytes[bytes.count - 8]) | UInt32(bytes[bytes.count - 7]) << 8

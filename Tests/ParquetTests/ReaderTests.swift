@@ -179,3 +179,102 @@ let pyarrowRejects: Set<String> = ["incorrect_map_schema.parquet", "large_string
     // Every file but the two pyarrow rejects is compared, column by column.
     #expect(compared > 250)
 }
+
+/// Writes a multi-row-group file with pyarrow (flat, nullable, nested) into a temporary directory.
+func writeMultiRowGroupFile() throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lake-reader-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let path = dir.appendingPathComponent("multi.parquet")
+    let script = """
+    import pyarrow as pa, pyarrow.parquet as pq, sys
+    n = 1000
+    t = pa.table({
+        "i": pa.array([None if k % 7 == 0 else k for k in range(n)], pa.int64()),
+        "s": pa.array([None if k % 5 == 0 else "v%d" % (k % 13) for k in range(n)]),
+        "l": pa.array([None if k % 11 == 0 else [k, None, k + 1][: k % 4] for k in range(n)], pa.list_(pa.int32())),
+        "st": pa.array([None if k % 3 == 0 else {"a": k, "b": [str(k)] * (k % 3)} for k in range(n)],
+                       pa.struct([("a", pa.int16()), ("b", pa.list_(pa.string()))])),
+        "m": pa.array([[("k%d" % j, j if j % 2 else None) for j in range(k % 4)] for k in range(n)], pa.map_(pa.string(), pa.int64())),
+    })
+    pq.write_table(t, sys.argv[1], row_group_size=128, data_page_size=512, compression="zstd")
+    """
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: Corpus.python)
+    p.arguments = ["-c", script, path.path]
+    try p.run()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0)
+    return path
+}
+
+@Test func multipleRowGroupsConcatenateInOrder() throws {
+    let file = try writeMultiRowGroupFile()
+    defer { try? FileManager.default.removeItem(at: file.deletingLastPathComponent()) }
+    let expected = try #require(Pyarrow.read([file])[file.lastPathComponent]?.columns)
+    let reader = try ParquetReader(path: file.path)
+    #expect(reader.rowGroupCount == 8)
+    #expect(reader.rowCount == 1000)
+    func check(_ batch: RecordBatch, rows: [Int]) {
+        for (i, field) in batch.schema.fields.enumerated() {
+            let column = batch.columns[i]
+            let got = (0..<column.count).map { canon(column.scalar(at: $0), field.type) }
+            let want = rows.map { expected[field.name]?[$0] ?? "missing" }
+            #expect(got == want, "column \(field.name)")
+        }
+    }
+    // All leaves at once: one task per leaf through every row group.
+    check(try reader.read(), rows: Array(0..<1000))
+    // One leaf: one task per row group, then concatenation.
+    check(try reader.read(columns: ["i"]), rows: Array(0..<1000))
+    check(try reader.read(columns: ["l"], rowGroups: [3, 1]), rows: Array(384..<512) + Array(128..<256))
+    check(try reader.readRowGroup(7, columns: ["m", "st"]), rows: Array(896..<1000))
+    #expect(try reader.read(rowGroups: []).rowCount == 0)
+    #expect(throws: ParquetError.self) { try reader.read(columns: ["nope"]) }
+    #expect(throws: ParquetError.self) { try reader.read(rowGroups: [8]) }
+}
+
+@Test func statisticsDecodeByLogicalType() throws {
+    let reader = try ParquetReader(path: Corpus.data.appendingPathComponent("alltypes_tiny_pages_plain.parquet").path)
+    let id = try #require(try reader.statistics(rowGroup: 0, column: "id"))
+    #expect(id.min == .int(0))
+    #expect(id.max == .int(7299))
+    #expect(id.nullCount == 0)
+    let tiny = try #require(try reader.statistics(rowGroup: 0, column: "tinyint_col"))
+    #expect(tiny.min == .int(0) && tiny.max == .int(9))
+    let s = try #require(try reader.statistics(rowGroup: 0, column: "string_col"))
+    #expect(s.min == .string("0") && s.max == .string("9"))
+
+    let dec = try ParquetReader(path: Corpus.data.appendingPathComponent("int32_decimal.parquet").path)
+    let d = try #require(try dec.statistics(rowGroup: 0, column: "value"))
+    #expect(d.min == .decimal(100) && d.max == .decimal(2400))
+
+    let nan = try ParquetReader(path: Corpus.data.appendingPathComponent("nan_in_stats.parquet").path)
+    let n = try nan.statistics(rowGroup: 0, column: "x")
+    #expect(n?.min == nil || n?.min.map { !StatisticsDecoder.isNaN($0) } == true)
+
+    // Nested leaves are addressed by their dotted path.
+    let nested = try ParquetReader(path: Corpus.data.appendingPathComponent("nested_lists.snappy.parquet").path)
+    #expect(throws: Never.self) { try nested.statistics(rowGroup: 0, column: "a.list.element.list.element.list.element") }
+    #expect(throws: ParquetError.self) { try nested.statistics(rowGroup: 0, column: "zzz") }
+    #expect(throws: ParquetError.self) { try nested.statistics(rowGroup: 5, column: "b") }
+}
+
+@Test func errorsNameTheFileColumnAndPage() throws {
+    var bytes = try [UInt8](Data(contentsOf: Corpus.data.appendingPathComponent("alltypes_plain.parquet")))
+    // Overwrite the first page header of the first column chunk (right after the magic) with garbage.
+    for i in 4..<12 { bytes[i] = 0xff }
+    let error = try #require(readAll(bytes, name: "alltypes_plain.parquet"))
+    #expect(error.file == "alltypes_plain.parquet")
+    #expect(error.message.contains("column id"))
+    #expect(error.message.contains("page 0"))
+}
+
+@Test func missingFileIsAnIOError() {
+    #expect(throws: ParquetError.self) { try ParquetReader(path: "/nonexistent/file.parquet") }
+    do {
+        _ = try ParquetReader(path: "/nonexistent/file.parquet")
+    } catch {
+        #expect(error.kind == .io)
+        #expect(error.file == "/nonexistent/file.parquet")
+    }
+}

@@ -72,7 +72,7 @@ struct PageReader {
                 guard let h = header.dataPageHeader else {
                     throw .corrupt("column \(column) page \(index): data page without a data page header")
                 }
-                let n = try checkedValueCount(Int(h.numValues), index)
+                let n = try checkedValueCount(Int(h.numValues), index, bodySize: max(compressedSize, uncompressedSize))
                 let body = try decompressed(bodyRange, uncompressedSize, index)
                 return Page(kind: .dataV1, numValues: n, encoding: h.encoding, body: body,
                             definitionLevelEncoding: h.definitionLevelEncoding, repetitionLevelEncoding: h.repetitionLevelEncoding)
@@ -80,7 +80,7 @@ struct PageReader {
                 guard let h = header.dataPageHeaderV2 else {
                     throw .corrupt("column \(column) page \(index): v2 data page without a v2 header")
                 }
-                let n = try checkedValueCount(Int(h.numValues), index)
+                let n = try checkedValueCount(Int(h.numValues), index, bodySize: max(compressedSize, uncompressedSize))
                 let repLength = Int(h.repetitionLevelsByteLength)
                 let defLength = Int(h.definitionLevelsByteLength)
                 guard repLength >= 0, defLength >= 0, repLength <= compressedSize, defLength <= compressedSize - repLength else {
@@ -115,8 +115,16 @@ struct PageReader {
         return nil
     }
 
-    private mutating func checkedValueCount(_ n: Int, _ index: Int) throws(ParquetError) -> Int {
+    /// Most level entries a page may claim beyond eight per byte of its body. Runs of nulls compress to a
+    /// few bytes, so a pure bytes bound would reject real all-null pages; this allowance (16 Mi entries)
+    /// still rejects a 100-byte page claiming billions of values before anything is allocated for them.
+    static let pageValueAllowance = 1 << 24
+
+    private mutating func checkedValueCount(_ n: Int, _ index: Int, bodySize: Int) throws(ParquetError) -> Int {
         guard n >= 0 else { throw .corrupt("column \(column) page \(index): negative value count \(n)") }
+        guard n <= bodySize &* 8 &+ Self.pageValueAllowance else {
+            throw .corrupt("column \(column) page \(index): \(n) values cannot fit a \(bodySize)-byte page")
+        }
         guard n <= totalValues - valuesSeen else {
             throw .corrupt("column \(column) page \(index): \(n) values exceed the chunk's remaining \(totalValues - valuesSeen)")
         }

@@ -5,9 +5,9 @@ import Synchronization
 /// Reads a Parquet file into Columnar record batches.
 ///
 /// The footer is read and parsed once, at `init`. Every `read` fetches each needed column chunk with one
-/// source read and decodes chunks in parallel (one task per chunk, spread over the cores); row groups are
-/// then assembled and concatenated with one allocation per buffer. Errors name the file, the column and
-/// the page.
+/// source read and decodes in parallel over the cores: one task per leaf column through all requested
+/// row groups (straight into one set of buffers), or, when there are fewer leaves than cores, one task
+/// per chunk followed by one concatenation. Errors name the file, the row group, the column and the page.
 public final class ParquetReader: Sendable {
     private let source: any RandomAccessSource
     /// The decoded footer.

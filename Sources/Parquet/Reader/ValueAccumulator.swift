@@ -49,7 +49,7 @@ struct ValueAccumulator {
             var decoder = try RLEHybridDecoder.levelsV1(&reader, bitWidth: 1)
             var bits: [Int32] = []
             try decoder.decode(count: count, appendingTo: &bits)
-            bools.reserveCapacity(bools.count + count)
+            reserveGrowing(&bools, count)
             for b in bits { bools.append(b != 0 ? 1 : 0) }
         default:
             try appendEncoded(buffer, encoding: encoding, count: count)
@@ -69,7 +69,7 @@ struct ValueAccumulator {
         switch physical {
         case .boolean:
             guard (count + 7) / 8 <= buffer.count else { throw .corrupt("PLAIN booleans: \(buffer.count) bytes for \(count) values") }
-            bools.reserveCapacity(bools.count + count)
+            reserveGrowing(&bools, count)
             for i in 0..<count { bools.append((buffer[i >> 3] >> UInt8(i & 7)) & 1) }
         case .int32: try fixedWidth(&i32, 4, 0)
         case .int64: try fixedWidth(&i64, 8, 0)
@@ -85,7 +85,7 @@ struct ValueAccumulator {
         case .byteArray:
             // Each value needs at least its 4-byte length, which bounds the reservation by the page size.
             guard count <= buffer.count / 4 else { throw .corrupt("PLAIN page of \(buffer.count) bytes cannot hold \(count) byte arrays") }
-            offsets.reserveCapacity(offsets.count + count)
+            reserveGrowing(&offsets, count)
             var pos = 0
             let start = data.count
             var end = Int64(start)
@@ -99,7 +99,7 @@ struct ValueAccumulator {
                 offsets.append(end)
                 pos += len
             }
-            data.reserveCapacity(Int(end))
+            reserveGrowing(&data, Int(end) - data.count)
             pos = 0
             for _ in 0..<count {
                 let len = Int(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: pos, as: UInt32.self)))
@@ -122,7 +122,7 @@ struct ValueAccumulator {
             throw .corrupt("dictionary index \(minIndex < 0 ? minIndex : maxIndex) outside the \(n)-entry dictionary")
         }
         func take<T>(_ dict: [T], _ out: inout [T]) {
-            out.reserveCapacity(out.count + indices.count)
+            reserveGrowing(&out, indices.count)
             dict.withUnsafeBufferPointer { d in
                 for i in indices { out.append(d[Int(i)]) }
             }
@@ -134,12 +134,12 @@ struct ValueAccumulator {
         case let .float(d): take(d, &f32)
         case let .double(d): take(d, &f64)
         case let .int96(d):
-            data.reserveCapacity(data.count + indices.count * 12)
+            reserveGrowing(&data, indices.count * 12)
             for i in indices { data.append(contentsOf: d[Int(i) * 12..<Int(i) * 12 + 12]) }
         case let .fixed(w, d):
             let (total, o) = indices.count.multipliedReportingOverflow(by: w)
             guard !o, total <= EncodingLimits.maxDecodedBytes else { throw .corrupt("dictionary expands past \(EncodingLimits.maxDecodedBytes) bytes") }
-            data.reserveCapacity(data.count + total)
+            reserveGrowing(&data, total)
             for i in indices { data.append(contentsOf: d[Int(i) * w..<Int(i) * w + w]) }
         case let .byteArray(o, d):
             var total = 0
@@ -148,7 +148,7 @@ struct ValueAccumulator {
             }
             guard total <= EncodingLimits.maxDecodedBytes else { throw .corrupt("dictionary expands past \(EncodingLimits.maxDecodedBytes) bytes") }
             let base = data.count
-            offsets.reserveCapacity(offsets.count + indices.count)
+            reserveGrowing(&offsets, indices.count)
             var end = Int64(base)
             try appendGathered(&data, d, o, indices, total: total)
             o.withUnsafeBufferPointer { op in
@@ -202,4 +202,12 @@ func appendGathered(_ data: inout [UInt8], _ dict: [UInt8], _ offsets: [Int64], 
             }
         }
     }
+}
+
+/// Makes room for `extra` more elements, at least doubling the capacity when it must grow: a plain
+/// `reserveCapacity(count + extra)` per page reallocates to the exact size every page, which is quadratic.
+@inline(__always)
+func reserveGrowing<T>(_ array: inout [T], _ extra: Int) {
+    let needed = array.count + extra
+    if needed > array.capacity { array.reserveCapacity(max(needed, array.capacity * 2)) }
 }

@@ -118,7 +118,7 @@ enum ColumnTypes {
         case .double: return .float64
         case .byteArray: return .binary
         case .fixedLenByteArray:
-            guard let len = e.typeLength else { throw .corrupt("column \(name): FIXED_LEN_BYTE_ARRAY without type_length") }
+            guard let len = e.typeLength, len >= 0 else { throw .corrupt("column \(name): FIXED_LEN_BYTE_ARRAY without a valid type_length") }
             return .fixedSizeBinary(Int(len))
         }
     }

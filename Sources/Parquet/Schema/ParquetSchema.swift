@@ -76,6 +76,7 @@ private struct Builder {
         guard let root = elements.first else { throw .corrupt("the schema has no root element") }
         next = 1
         let count = Int(root.numChildren ?? 0)
+        guard count >= 0 else { throw .corrupt("the schema root has a negative number of children") }
         var top: [TreeNode] = []
         for _ in 0..<min(count, elements.count) {
             top.append(try parse(depth: 1, parentDef: 0, parentRep: 0, parentPath: []))

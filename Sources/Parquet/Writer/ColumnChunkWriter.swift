@@ -5,6 +5,8 @@ import Columnar
 struct EncodedColumnChunk {
     var bytes: [UInt8]
     var metaData: ColumnMetaData
+    /// True when a dictionary was tried and abandoned because it passed the size limit.
+    var dictionaryOverflowed: Bool
 }
 
 /// Encodes one leaf column of a row group into pages: an optional PLAIN dictionary page, then data
@@ -12,6 +14,9 @@ struct EncodedColumnChunk {
 struct ColumnChunkWriter {
     let leaf: WriterLeaf
     let options: ParquetWriterOptions
+    /// Whether to try dictionary encoding; the file writer stops trying for a leaf whose dictionary
+    /// overflowed in an earlier row group (high-cardinality data rarely becomes low-cardinality).
+    var tryDictionary = true
 
     /// How a chunk's values are encoded.
     private enum ValueEncoding {
@@ -27,8 +32,9 @@ struct ColumnChunkWriter {
 
         var encoding = ValueEncoding.plain
         var statistics: Statistics
-        if options.dictionaryEnabled, shredded.valueCount > 0,
-           let dict = try dictionaryEncode(values, selection: selection, range: shredded.valueRange) {
+        let attempted = options.dictionaryEnabled && tryDictionary && shredded.valueCount > 0
+        let dict = attempted ? try dictionaryEncode(values, selection: selection, range: shredded.valueRange) : nil
+        if let dict {
             encoding = dict.encoding
             statistics = dict.statistics
         } else {
@@ -62,7 +68,7 @@ struct ColumnChunkWriter {
             numValues: Int64(shredded.entryCount), totalUncompressedSize: Int64(totalUncompressed),
             totalCompressedSize: Int64(out.count), dataPageOffset: dataOffset, dictionaryPageOffset: dictionaryOffset,
             statistics: statistics, encodingStats: encodingStats)
-        return EncodedColumnChunk(bytes: out, metaData: meta)
+        return EncodedColumnChunk(bytes: out, metaData: meta, dictionaryOverflowed: attempted && dict == nil)
     }
 
     /// path_in_schema: every name from the top-level field to the leaf (list/key_value groups included).

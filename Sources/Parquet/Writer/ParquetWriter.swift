@@ -13,6 +13,9 @@ public final class ParquetWriter {
     private var rowGroups: [RowGroup] = []
     private var numRows: Int64 = 0
     private var finished = false
+    /// Leaves whose dictionary overflowed in an earlier row group: later row groups write them PLAIN
+    /// directly instead of building a dictionary only to abandon it again.
+    private var plainLeaves = Set<Int>()
 
     /// A writer for batches of `schema`. Throws for options out of range, an unsupported codec, or a
     /// type that cannot be written.
@@ -80,7 +83,7 @@ public final class ParquetWriter {
         nonisolated(unsafe) let results = UnsafeMutableBufferPointer<Result<[EncodedColumnChunk], ParquetError>?>.allocate(capacity: fields.count)
         results.initialize(repeating: nil)
         defer { results.deinitialize(); results.deallocate() }
-        let layout = self.layout, options = self.options
+        let layout = self.layout, options = self.options, plainLeaves = self.plainLeaves
         // One task per top-level field: shredding is per field, and its leaves are encoded together.
         // Each task writes only its own slot of `results`.
         DispatchQueue.concurrentPerform(iterations: fields.count) { i in
@@ -93,7 +96,8 @@ public final class ParquetWriter {
                 }
                 var chunks = [EncodedColumnChunk]()
                 for (k, s) in zip(leaves, shredded) {
-                    chunks.append(try ColumnChunkWriter(leaf: layout.leaves[k], options: options).encode(s))
+                    let writer = ColumnChunkWriter(leaf: layout.leaves[k], options: options, tryDictionary: !plainLeaves.contains(k))
+                    chunks.append(try writer.encode(s))
                 }
                 return chunks
             }
@@ -103,7 +107,8 @@ public final class ParquetWriter {
         let groupStart = Int64(output.count)
         for i in 0..<fields.count {
             guard let result = results[i] else { throw ParquetError(.invalidArgument, "column \(fields[i].name) was not encoded") }
-            for chunk in try result.get() {
+            for (k, chunk) in zip(layout.leafRanges[i], try result.get()) {
+                if chunk.dictionaryOverflowed { self.plainLeaves.insert(k) }
                 let base = Int64(output.count)
                 var meta = chunk.metaData
                 meta.dataPageOffset += base

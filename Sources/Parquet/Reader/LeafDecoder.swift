@@ -51,13 +51,19 @@ struct LeafDecoder {
     var rep: [Int32] = []
     var values: ValueAccumulator
     var levelCount = 0
+    /// For columns without repetition, definition levels are kept only once a null appears: until then
+    /// every level is the maximum and `def` stays empty (the common all-present case costs no buffer).
+    var defMaterialized: Bool
+    /// Per-page scratch for definition levels while `def` is not materialized.
+    var scratch: [Int32] = []
 
     /// A decoder expecting about `capacity` level entries in total.
     init(descriptor: ColumnDescriptor, capacity: Int) {
         self.descriptor = descriptor
         maxDef = Int32(descriptor.maxDefinitionLevel)
         maxRep = Int32(descriptor.maxRepetitionLevel)
-        if maxDef > 0 { def.reserveCapacity(capacity) }
+        defMaterialized = maxRep > 0
+        if maxDef > 0 && maxRep > 0 { def.reserveCapacity(capacity) }
         if maxRep > 0 { rep.reserveCapacity(capacity) }
         values = ValueAccumulator(descriptor: descriptor, capacity: capacity)
     }
@@ -106,17 +112,24 @@ struct LeafDecoder {
                         }
                         var nonNull = n
                         if maxDef > 0 {
-                            let before = def.count
+                            scratch.removeAll(keepingCapacity: true)
                             if page.kind == .dataV2 {
-                                try Levels.decode(page: page, section: &defSection, encoding: .rle, max: maxDef, count: n, into: &def, what: "definition")
+                                try Levels.decode(page: page, section: &defSection, encoding: .rle, max: maxDef, count: n, into: &scratch, what: "definition")
                             } else {
-                                try Levels.decode(page: page, section: &reader, encoding: page.definitionLevelEncoding, max: maxDef, count: n, into: &def, what: "definition")
+                                try Levels.decode(page: page, section: &reader, encoding: page.definitionLevelEncoding, max: maxDef, count: n, into: &scratch, what: "definition")
                             }
-                            nonNull = def.withUnsafeBufferPointer { d in
+                            nonNull = scratch.withUnsafeBufferPointer { d in
                                 var c = 0
-                                for i in before..<d.count where d[i] == maxDef { c += 1 }
+                                for x in d where x == maxDef { c += 1 }
                                 return c
                             }
+                            if nonNull != n && !defMaterialized {
+                                // The first null: write out the implicit all-present levels seen so far.
+                                def = [Int32](repeating: maxDef, count: levelCount + chunkLevels)
+                                reserveGrowing(&def, n)
+                                defMaterialized = true
+                            }
+                            if defMaterialized { def.append(contentsOf: scratch) }
                         }
                         if let nulls = page.numNulls, maxRep == 0, nulls != n - nonNull {
                             throw ParquetError.corrupt("header says \(nulls) nulls but the levels say \(n - nonNull)")
