@@ -9,6 +9,8 @@ let package = Package(
         .library(name: "Columnar", targets: ["Columnar"]),
         .library(name: "Parquet", targets: ["Parquet"]),
         .library(name: "DataFrame", targets: ["DataFrame"]),
+        .library(name: "ObjectStore", targets: ["ObjectStore"]),
+        .library(name: "DeltaLog", targets: ["DeltaLog"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -19,6 +21,8 @@ let package = Package(
         .target(name: "Columnar"),
         .target(name: "Parquet", dependencies: ["Columnar", "CCompression"]),
         .target(name: "DataFrame", dependencies: ["Columnar", "Parquet"]),
+        .target(name: "ObjectStore"),
+        .target(name: "DeltaLog", dependencies: ["Columnar", "Parquet", "DataFrame", "ObjectStore"]),
         .executableTarget(
             name: "lake",
             dependencies: [
@@ -29,6 +33,8 @@ let package = Package(
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar"]),
         .testTarget(name: "DataFrameTests", dependencies: ["DataFrame", "Columnar"]),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
+        .testTarget(name: "DeltaLogTests", dependencies: ["DeltaLog", "ObjectStore", "Columnar"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -90,11 +90,15 @@ import Testing
         let df = try DataFrame([("x", Kernels.column(.int64, x, validity: nil)), ("y", Kernels.column(.float64, y, validity: nil)),
                                 ("r", Kernels.column(.int64, (0..<n).map { Int64($0) }, validity: nil))])
         let perm = try df.sortPermutation([SortKey("x"), SortKey("y", descending: true)])
-        let expected = (0..<n).sorted { a, b in
-            x[a] != x[b] ? x[a] < x[b] : (y[a] != y[b] ? y[a] > y[b] : a < b)
+        func before(_ a: Int, _ b: Int) -> Bool {
+            if x[a] != x[b] { return x[a] < x[b] }
+            if y[a] != y[b] { return y[a] > y[b] }
+            return a < b
         }
+        let expected = (0..<n).sorted(by: before)
         #expect(perm == expected)
         let single = try df.sortPermutation([SortKey("x")])
-        #expect(single == (0..<n).sorted { x[$0] != x[$1] ? x[$0] < x[$1] : $0 < $1 })
+        func byX(_ a: Int, _ b: Int) -> Bool { x[a] != x[b] ? x[a] < x[b] : a < b }
+        #expect(single == (0..<n).sorted(by: byX))
     }
 }

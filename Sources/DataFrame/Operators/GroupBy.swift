@@ -47,6 +47,11 @@ extension DataFrame {
         try aggregate(keys: [], aggs, global: true)
     }
 
+    /// Global aggregates given as values: `try frame.agg(.count(), .sum("amount"))`.
+    public func agg(_ aggs: Agg...) throws(DataFrameError) -> DataFrame {
+        try agg(aggs)
+    }
+
     /// Global aggregates written in SQL: `try frame.agg(sql: "count(*)", "max(amount) AS top")`.
     public func agg(sql items: String...) throws(DataFrameError) -> DataFrame {
         var aggs = [Agg]()

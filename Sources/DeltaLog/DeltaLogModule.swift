@@ -1,0 +1,2 @@
+/// The Delta transaction log: actions, snapshots, checkpoints and transactions.
+public enum DeltaLogModule {}
