@@ -190,6 +190,7 @@ func writeMultiRowGroupFile() throws -> URL {
     n = 1000
     t = pa.table({
         "i": pa.array([None if k % 7 == 0 else k for k in range(n)], pa.int64()),
+        "late": pa.array([None if k in (901, 990) else float(k) for k in range(n)], pa.float64()),
         "s": pa.array([None if k % 5 == 0 else "v%d" % (k % 13) for k in range(n)]),
         "l": pa.array([None if k % 11 == 0 else [k, None, k + 1][: k % 4] for k in range(n)], pa.list_(pa.int32())),
         "st": pa.array([None if k % 3 == 0 else {"a": k, "b": [str(k)] * (k % 3)} for k in range(n)],
@@ -226,6 +227,9 @@ func writeMultiRowGroupFile() throws -> URL {
     check(try reader.read(), rows: Array(0..<1000))
     // One leaf: one task per row group, then concatenation.
     check(try reader.read(columns: ["i"]), rows: Array(0..<1000))
+    // Nulls only in the last row group: levels are kept only from the first null on.
+    check(try reader.read(columns: ["late", "i"]), rows: Array(0..<1000))
+    check(try reader.read(columns: ["late"], rowGroups: [6, 7]), rows: Array(768..<1000))
     check(try reader.read(columns: ["l"], rowGroups: [3, 1]), rows: Array(384..<512) + Array(128..<256))
     check(try reader.readRowGroup(7, columns: ["m", "st"]), rows: Array(896..<1000))
     #expect(try reader.read(rowGroups: []).rowCount == 0)
@@ -277,4 +281,23 @@ func writeMultiRowGroupFile() throws -> URL {
         #expect(error.kind == .io)
         #expect(error.file == "/nonexistent/file.parquet")
     }
+}
+
+@Test func sourcesReadExactRangesAndRejectOthers() throws {
+    let path = Corpus.data.appendingPathComponent("alltypes_plain.parquet").path
+    let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+    let file = try LocalFileSource(path: path)
+    let memory = MemorySource(bytes, name: "m")
+    #expect(file.size == bytes.count && memory.size == bytes.count)
+    #expect(try file.read(offset: 10, count: 100) == Array(bytes[10..<110]))
+    #expect(try memory.read(offset: bytes.count - 4, count: 4) == Array("PAR1".utf8))
+    #expect(throws: ParquetError.self) { try file.read(offset: bytes.count - 2, count: 4) }
+    #expect(throws: ParquetError.self) { try memory.read(offset: -1, count: 1) }
+    #expect(throws: ParquetError.self) { try memory.read(offset: 0, count: Int.max) }
+    // The same file through either source reads to the same rows.
+    let a = try ParquetReader(source: file).read()
+    let b = try ParquetReader(source: memory).read()
+    #expect(a.rowCount == b.rowCount)
+    #expect(a.columns.map(\.scalars) == b.columns.map(\.scalars))
+    #expect(throws: ParquetError.self) { try ParquetReader(path: Corpus.data.path) }
 }

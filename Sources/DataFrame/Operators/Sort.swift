@@ -61,8 +61,10 @@ extension DataFrame {
     ///
     /// Computes one permutation with typed comparisons, then gathers every column once.
     public func sort(by keys: [SortKey]) throws(DataFrameError) -> DataFrame {
-        if keys.isEmpty || rowCount < 2 { return self }
-        return take(try sortPermutation(keys))
+        if keys.isEmpty { return self }
+        // Keys are checked even when there is nothing to reorder, so a bad key fails on any input.
+        let permutation = try sortPermutation(keys)
+        return rowCount < 2 ? self : take(permutation)
     }
 
     /// The rows ordered by the named columns, all ascending or all descending.

@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import Columnar
 
 /// The decoded contents of one leaf column chunk: its levels and its non-null values, already converted
@@ -54,11 +56,29 @@ struct RecordAssembler {
     /// Assembles the top-level columns `topNodes` for a row group of `rowCount` rows from the leaves in
     /// `leaves` (keyed by leaf column index).
     func assemble(topNodes: [Int], leaves: [Int: LeafData], rowCount: Int) throws(ParquetError) -> [Column] {
+        // Each leaf's walk is independent, so leaves are walked in parallel; the shapes of shared nodes
+        // are then taken from the first leaf under them, as the format guarantees they agree.
+        let items = leaves.sorted(by: { $0.key < $1.key })
+        let results = Mutex<[Int: Result<(Column, [Int: NodeShape]), ParquetError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: items.count) { k in
+            let r: Result<(Column, [Int: NodeShape]), ParquetError>
+            do throws(ParquetError) {
+                var own: [Int: NodeShape] = [:]
+                let column = try assembleLeaf(items[k].key, items[k].value, shapes: &own)
+                r = .success((column, own))
+            } catch {
+                r = .failure(error)
+            }
+            results.withLock { $0[k] = r }
+        }
+        let all = results.withLock { $0 }
         var shapes: [Int: NodeShape] = [:]
         var leafColumns: [Int: Column] = [:]
-        for (leafIndex, data) in leaves.sorted(by: { $0.key < $1.key }) {
-            let column = try assembleLeaf(leafIndex, data, shapes: &shapes)
-            leafColumns[leafIndex] = column
+        for k in items.indices {
+            guard let r = all[k] else { throw .corrupt("column \(descriptors[items[k].key].dottedPath) was not assembled") }
+            let (column, own) = try r.get()
+            leafColumns[items[k].key] = column
+            for (id, shape) in own where shapes[id] == nil { shapes[id] = shape }
         }
         var out: [Column] = []
         for top in topNodes {
@@ -137,7 +157,11 @@ struct RecordAssembler {
         }
 
         let chainNodes = chain.map { nodes[$0] }
+        // Plain arrays of what the loop reads, so it touches no `Field` (and no reference counts).
         let isList = chainNodes.map { n -> Bool in n.kind == .list || n.kind == .map }
+        let isStruct = chainNodes.map { $0.kind == .structure }
+        let defPresent = chainNodes.map { Int32($0.defPresent) }
+        let defElement = chainNodes.map { Int32($0.defElement) }
         // Which chain position a repetition level repeats.
         var listForRep = [Int](repeating: -1, count: Int(desc.maxRepetitionLevel) + 1)
         for (k, n) in chainNodes.enumerated() where isList[k] {
@@ -153,50 +177,64 @@ struct RecordAssembler {
         guard !hasDef || data.def.count >= n, !hasRep || data.rep.count >= n else {
             throw .corrupt("column \(desc.dottedPath) has fewer levels than values")
         }
-        for i in 0..<n {
-            let d = hasDef ? data.def[i] : maxDef
-            let r = hasRep ? data.rep[i] : 0
-            var j = 0
-            if r > 0 {
-                let k = Int(r) < listForRep.count ? listForRep[Int(r)] : -1
-                guard k >= 0 else { throw .corrupt("column \(desc.dottedPath): repetition level \(r) matches no list") }
-                guard local[k].count > 0 else {
-                    throw .corrupt("column \(desc.dottedPath): the repetition level at the start of a record must be 0 but is \(r)")
-                }
-                guard d >= Int32(chainNodes[k].defElement) else {
-                    throw .corrupt("column \(desc.dottedPath): definition level \(d) too low for repetition level \(r)")
-                }
-                local[k].offsets[local[k].offsets.count - 1] += 1
-                j = k + 1
-            }
-            while j < depth {
-                let node = chainNodes[j]
-                if d < Int32(node.defPresent) {
-                    local[j].appendSlot(present: false, isList: isList[j])
-                    // Below a null struct every field still has a (null) slot, down to the next list.
-                    if node.kind == .structure {
-                        var m = j + 1
-                        while m < depth {
-                            local[m].appendSlot(present: false, isList: isList[m])
-                            if isList[m] { break }
-                            m += 1
+        let path = desc.dottedPath
+        var failure: ParquetError?
+        // Raw buffers for the per-entry loop: no bounds or uniqueness checks on `local` per level entry.
+        data.def.withUnsafeBufferPointer { defs in
+            data.rep.withUnsafeBufferPointer { reps in
+                local.withUnsafeMutableBufferPointer { loc in
+                    entries: for i in 0..<n {
+                        let d = hasDef ? defs[i] : maxDef
+                        let r = hasRep ? reps[i] : 0
+                        var j = 0
+                        if r > 0 {
+                            let k = Int(r) < listForRep.count ? listForRep[Int(r)] : -1
+                            if k < 0 {
+                                failure = .corrupt("column \(path): repetition level \(r) matches no list")
+                                break entries
+                            }
+                            if loc[k].count == 0 {
+                                failure = .corrupt("column \(path): the repetition level at the start of a record must be 0 but is \(r)")
+                                break entries
+                            }
+                            if d < defElement[k] {
+                                failure = .corrupt("column \(path): definition level \(d) too low for repetition level \(r)")
+                                break entries
+                            }
+                            loc[k].offsets[loc[k].offsets.count - 1] += 1
+                            j = k + 1
+                        }
+                        while j < depth {
+                            if d < defPresent[j] {
+                                loc[j].appendSlot(present: false, isList: isList[j])
+                                // Below a null struct every field still has a (null) slot, down to the next list.
+                                if isStruct[j] {
+                                    var m = j + 1
+                                    while m < depth {
+                                        loc[m].appendSlot(present: false, isList: isList[m])
+                                        if isList[m] { break }
+                                        m += 1
+                                    }
+                                }
+                                break
+                            }
+                            loc[j].appendSlot(present: true, isList: isList[j])
+                            if isList[j] {
+                                if d >= defElement[j] {
+                                    loc[j].offsets[loc[j].offsets.count - 1] += 1
+                                    j += 1
+                                } else {
+                                    break
+                                }
+                            } else {
+                                j += 1
+                            }
                         }
                     }
-                    break
-                }
-                local[j].appendSlot(present: true, isList: isList[j])
-                if isList[j] {
-                    if d >= Int32(node.defElement) {
-                        local[j].offsets[local[j].offsets.count - 1] += 1
-                        j += 1
-                    } else {
-                        break
-                    }
-                } else {
-                    j += 1
                 }
             }
         }
+        if let failure { throw failure }
         for (k, id) in chain.enumerated() where k < leafPos && shapes[id] == nil {
             shapes[id] = local[k]
         }

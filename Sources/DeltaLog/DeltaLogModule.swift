@@ -1,2 +1,0 @@
-/// The Delta transaction log: actions, snapshots, checkpoints and transactions.
-public enum DeltaLogModule {}

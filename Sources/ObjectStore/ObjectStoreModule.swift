@@ -1,2 +1,0 @@
-/// Storage behind one protocol: local disk and S3 objects.
-public enum ObjectStoreModule {}
