@@ -29,7 +29,7 @@ public enum CommitFile {
                 } else {
                     lineEnd = buf.count
                 }
-                do {
+                do throws(JSONSyntaxError) {
                     var s = JSONScanner(base: base, start: lineStart, end: lineEnd)
                     if s.peek() != nil {
                         try parseLine(&s, into: &actions)

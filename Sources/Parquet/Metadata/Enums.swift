@@ -187,3 +187,19 @@ public struct BoundaryOrder: RawRepresentable, Sendable, Hashable, CustomStringC
         }
     }
 }
+
+extension PhysicalType: CustomStringConvertible {
+    /// The spec's name (`INT32`, `BYTE_ARRAY`, ...).
+    public var description: String {
+        switch self {
+        case .boolean: "BOOLEAN"
+        case .int32: "INT32"
+        case .int64: "INT64"
+        case .int96: "INT96"
+        case .float: "FLOAT"
+        case .double: "DOUBLE"
+        case .byteArray: "BYTE_ARRAY"
+        case .fixedLenByteArray: "FIXED_LEN_BYTE_ARRAY"
+        }
+    }
+}
