@@ -26,7 +26,7 @@ let package = Package(
         .executableTarget(
             name: "lake",
             dependencies: [
-                "Columnar", "Parquet",
+                "Columnar", "Parquet", "DataFrame",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -46,7 +46,7 @@ import Testing
 
     @Test func mixedKindsAreAnErrorNamingBothLines() {
         let m = message { try read("{\"a\": 1}\n{\"a\": \"x\"}\n") }
-        #expect(m.contains("line 2, column 7") && m.contains("line 1") && m.contains("`a`"))
+        #expect(m.contains("line 2, column 8") && m.contains("on line 1") && m.contains("`a`"))
     }
 
     @Test func mixedKindsKeepJSONTextWithStringSchema() throws {

@@ -69,7 +69,12 @@ final class TextColumnBuilder {
 
     private func cannot(_ c: TextCells, _ i: Int, _ type: DataType, _ path: String) -> TextFault {
         let k = c.kinds[i]
-        if !isCSV && !isText(k) {
+        let numeric: Bool
+        switch type {
+        case .int8, .int16, .int32, .int64, .uint8, .uint16, .uint32, .uint64, .float32, .float64, .decimal: numeric = true
+        default: numeric = false
+        }
+        if !isCSV && !isText(k) && !(numeric && (k == .jsonInt || (k == .jsonFloat && type != .int64))) {
             return TextFault(c.starts[i], "\(path): expected \(type.name) but found \(kindName(k))")
         }
         return TextFault(c.starts[i], "\(path): cannot read \(shown(k, c.starts[i], c.ends[i])) as \(type.name)")

@@ -174,32 +174,53 @@ enum SortLane {
         let perm: [Int32]
         if lanes.count == 1, case let .words(w) = lanes[0] {
             perm = sortSingleWord(w, n)
+        } else if lanes.count == 2, case let .words(a) = lanes[0], case let .words(b) = lanes[1] {
+            perm = sortTwoWords(a, b, n)
         } else {
             perm = sortByComparator(lanes, n)
         }
         return perm.map { Int($0) }
     }
 
-    /// One word key: sort (key, row) pairs, whose natural order is already stable.
+    /// One word key: sort (key, row) records, whose natural order is already stable.
     private static func sortSingleWord(_ w: [UInt64], _ n: Int) -> [Int32] {
-        struct Pair: Comparable {
-            var key: UInt64
-            var row: Int32
-            static func < (a: Pair, b: Pair) -> Bool { a.key < b.key || (a.key == b.key && a.row < b.row) }
+        var records = [OneWord](repeating: OneWord(key: 0, row: 0), count: n)
+        records.withUnsafeMutableBufferPointer { r in
+            w.withUnsafeBufferPointer { w in
+                for i in 0..<n { r[i] = OneWord(key: w[i], row: Int32(truncatingIfNeeded: i)) }
+            }
         }
-        var pairs = [Pair](repeating: Pair(key: 0, row: 0), count: n)
-        for i in 0..<n { pairs[i] = Pair(key: w[i], row: Int32(truncatingIfNeeded: i)) }
+        return sortRecords(&records)
+    }
+
+    /// Two word keys (two columns, or one nullable column): records hold both words inline, so each
+    /// comparison reads one contiguous record instead of two scattered lanes.
+    private static func sortTwoWords(_ a: [UInt64], _ b: [UInt64], _ n: Int) -> [Int32] {
+        var records = [TwoWords](repeating: TwoWords(a: 0, b: 0, row: 0), count: n)
+        records.withUnsafeMutableBufferPointer { r in
+            a.withUnsafeBufferPointer { a in
+                b.withUnsafeBufferPointer { b in
+                    for i in 0..<n { r[i] = TwoWords(a: a[i], b: b[i], row: Int32(truncatingIfNeeded: i)) }
+                }
+            }
+        }
+        return sortRecords(&records)
+    }
+
+    /// Sorts records (two halves concurrently for large inputs, then one merge) and returns their rows.
+    private static func sortRecords<R: SortRecord>(_ records: inout [R]) -> [Int32] {
+        let n = records.count
         if n >= Parallel.threshold {
             let mid = n / 2
-            pairs.withUnsafeMutableBufferPointer { p in
+            records.withUnsafeMutableBufferPointer { p in
                 let shared = UnsafeSendable(p)
                 _ = Parallel.both({ var h = UnsafeMutableBufferPointer(rebasing: shared.value[0..<mid]); h.sort() },
                                   { var h = UnsafeMutableBufferPointer(rebasing: shared.value[mid..<n]); h.sort() })
             }
-            return merge(n, mid) { pairs[$0].row } less: { pairs[$0] < pairs[$1] }
+            return records.withUnsafeBufferPointer { p in merge(n, mid) { p[$0].row } less: { p[$0] < p[$1] } }
         }
-        pairs.sort()
-        return pairs.map(\.row)
+        records.sort()
+        return records.map(\.row)
     }
 
     /// Several lanes or strings: sort row numbers with a comparator that walks the lanes.
@@ -231,6 +252,32 @@ enum SortLane {
         while i < mid { out[k] = row(i); i += 1; k += 1 }
         while j < n { out[k] = row(j); j += 1; k += 1 }
         return out
+    }
+}
+
+/// A sort record: the key words of one row and the row number, ordered by keys then row (so any
+/// sort algorithm is stable on them).
+protocol SortRecord: Comparable {
+    /// The input row.
+    var row: Int32 { get }
+}
+
+/// One key word and its row.
+struct OneWord: SortRecord {
+    var key: UInt64
+    var row: Int32
+    @inline(__always) static func < (x: OneWord, y: OneWord) -> Bool { x.key < y.key || (x.key == y.key && x.row < y.row) }
+}
+
+/// Two key words and their row.
+struct TwoWords: SortRecord {
+    var a: UInt64
+    var b: UInt64
+    var row: Int32
+    @inline(__always) static func < (x: TwoWords, y: TwoWords) -> Bool {
+        if x.a != y.a { return x.a < y.a }
+        if x.b != y.b { return x.b < y.b }
+        return x.row < y.row
     }
 }
 

@@ -469,6 +469,3 @@ enum Brotli {
         return out
     }
 }
-
-/// The name page readers use for the codec entry points; the same type as `ParquetCompression`.
-public typealias PageCodec = ParquetCompression

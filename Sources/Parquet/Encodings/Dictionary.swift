@@ -1,3 +1,5 @@
+import Columnar
+
 // Dictionary encoding (Encodings.md, "Dictionary Encoding (PLAIN_DICTIONARY = 2 and RLE_DICTIONARY = 8)"):
 // the dictionary page holds PLAIN values; data pages hold RLE/bit-packed indices into it. Gathering turns
 // decoded indices back into values, and is the hottest step of reading low-cardinality columns.
@@ -38,6 +40,31 @@ public enum DictionaryGather {
     /// Appends `dictionary[indices[i]]` for each index to `into`.
     public static func gather(_ dictionary: [Double], indices: [Int32], into out: inout [Double]) throws(ParquetError) {
         try withPair(dictionary, indices) { (d, i) throws(ParquetError) in try gatherFixed(d, i, &out) }
+    }
+
+    /// Appends `dictionary[indices[i]]` for each index to `into` (booleans, bit by bit).
+    static func gather(_ dictionary: Bitmap, indices: UnsafeBufferPointer<Int32>, into out: inout Bitmap) throws(ParquetError) {
+        try checkIndices(indices, count: dictionary.count)
+        for i in indices { out.append(dictionary[Int(i)]) }
+    }
+
+    /// Appends the `width`-byte entries `indices` select from `dictionary` (dense fixed-width values: INT96,
+    /// FIXED_LEN_BYTE_ARRAY) to `into`. Throws when the output would pass `EncodingLimits.maxDecodedBytes`.
+    static func gather(
+        fixedWidth width: Int, _ dictionary: UnsafeRawBufferPointer, indices: UnsafeBufferPointer<Int32>, into out: inout [UInt8]
+    ) throws(ParquetError) {
+        try checkIndices(indices, count: width > 0 ? dictionary.count / width : 0)
+        let (total, o) = indices.count.multipliedReportingOverflow(by: width)
+        guard !o, total <= EncodingLimits.maxDecodedBytes else {
+            throw .corrupt("dictionary expands past \(EncodingLimits.maxDecodedBytes) bytes")
+        }
+        guard total > 0, let src = dictionary.baseAddress else { return }
+        try appendUninitialized(&out, count: total, zero: 0) { dst in
+            guard let d = dst.baseAddress.map(UnsafeMutableRawPointer.init) else { return }
+            for (k, i) in indices.enumerated() {
+                (d + k * width).copyMemory(from: src + Int(UInt32(bitPattern: i)) * width, byteCount: width)
+            }
+        }
     }
 
     /// Throws unless every index is in `0..<count`. Branch-free max so the loop vectorises.
@@ -123,8 +150,8 @@ public struct ByteArrayDictionary: Sendable {
                     }
                     // Each length is < 2^32 and count < 2^62 / 2^32, so `running` has not wrapped here.
                     if running > Int64(EncodingLimits.maxDecodedBytes) {
-                        throw ParquetError(.invalidArgument,
-                            "dictionary gather would produce \(running) bytes, over the \(EncodingLimits.maxDecodedBytes)-byte limit")
+                        // A page cannot legitimately expand this far, so the file is corrupt.
+                        throw .corrupt("dictionary gather would produce \(running) bytes, over the \(EncodingLimits.maxDecodedBytes)-byte limit")
                     }
                     total = running
                 }

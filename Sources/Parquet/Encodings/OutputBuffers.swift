@@ -54,8 +54,8 @@ func checkCount(_ count: Int, _ what: String) throws(ParquetError) {
     if count < 0 { throw ParquetError(.invalidArgument, "\(what): negative value count \(count)") }
 }
 
-/// Appends an unsigned LEB128 varint.
-@inline(__always)
+/// Appends an unsigned LEB128 varint (Thrift compact integers and the encodings' headers alike).
+@inlinable @inline(__always)
 func appendVarUInt(_ value: UInt64, to out: inout [UInt8]) {
     var v = value
     while v >= 0x80 {
@@ -65,8 +65,8 @@ func appendVarUInt(_ value: UInt64, to out: inout [UInt8]) {
     out.append(UInt8(truncatingIfNeeded: v))
 }
 
-/// Appends a zigzag varint (the encoding DELTA_BINARY_PACKED uses for signed header fields).
-@inline(__always)
+/// Appends a zigzag varint (DELTA_BINARY_PACKED's signed header fields, Thrift compact integers).
+@inlinable @inline(__always)
 func appendZigZag(_ value: Int64, to out: inout [UInt8]) {
     appendVarUInt(UInt64(bitPattern: (value << 1) ^ (value >> 63)), to: &out)
 }

@@ -48,20 +48,15 @@ public enum PlainDecoder {
 
     /// Decodes `count` INT96 values and appends their raw 12 bytes each to `into`.
     public static func decodeInt96(_ reader: inout ByteReader, count: Int, into raw: inout [UInt8]) throws(ParquetError) {
-        try checkCount(count, "PLAIN INT96")
-        let src = try reader.readBytes(try checkedSize(count, 12, "INT96 values"))
-        raw.append(contentsOf: src)
+        try decodeFixedBytes(&reader, width: 12, count: count, into: &raw, "INT96")
     }
 
-    /// Decodes `count` INT96 timestamps and appends them as nanoseconds since the Unix epoch.
+    /// Decodes `count` INT96 timestamps and appends them as nanoseconds since the Unix epoch (see
+    /// `Int96Timestamp.nanoseconds` for out-of-range values).
     public static func decodeInt96Nanoseconds(_ reader: inout ByteReader, count: Int, into values: inout [Int64]) throws(ParquetError) {
         try checkCount(count, "PLAIN INT96")
         let src = try reader.readBytes(try checkedSize(count, 12, "INT96 values"))
-        try appendUninitialized(&values, count: count, zero: 0) { (dst) throws(ParquetError) in
-            for i in 0..<count {
-                dst[i] = try Int96Timestamp.nanoseconds(UnsafeRawBufferPointer(rebasing: src[i * 12..<i * 12 + 12]))
-            }
-        }
+        Int96Timestamp.appendNanoseconds(src, to: &values)
     }
 
     /// Decodes `count` BYTE_ARRAY values (4-byte LE length + bytes each), appending value ends to `offsets`
@@ -125,8 +120,18 @@ public enum PlainDecoder {
     ) throws(ParquetError) {
         try checkCount(count, "PLAIN FIXED_LEN_BYTE_ARRAY")
         guard width > 0 else { throw .corrupt("FIXED_LEN_BYTE_ARRAY width \(width) must be positive") }
-        let src = try reader.readBytes(try checkedSize(count, width, "FIXED_LEN_BYTE_ARRAY values"))
-        appendFixedOffsets(&offsets, dataCount: data.count, width: width, count: count)
+        let start = data.count
+        try decodeFixedBytes(&reader, width: width, count: count, into: &data, "FIXED_LEN_BYTE_ARRAY")
+        appendFixedOffsets(&offsets, dataCount: start, width: width, count: count)
+    }
+
+    /// Appends the bytes of `count` values of `width` bytes each (INT96, FIXED_LEN_BYTE_ARRAY) to `data`,
+    /// without offsets: the reader keeps fixed-width bytes dense and slices them by width.
+    static func decodeFixedBytes(
+        _ reader: inout ByteReader, width: Int, count: Int, into data: inout [UInt8], _ name: String
+    ) throws(ParquetError) {
+        try checkCount(count, "PLAIN \(name)")
+        let src = try reader.readBytes(try checkedSize(count, width, "\(name) values"))
         data.append(contentsOf: src)
     }
 
@@ -165,32 +170,44 @@ func zeroBits<T: BitwiseCopyable>(_: T.Type) -> T {
     }
 }
 
+/// Which elements of a column an encoder takes, in order: the `k`-th value (for `k` in `values`) is element
+/// `selection[k]` when there is a selection (a column with nulls), else element `start + k`. This lets the
+/// writer encode a page of present values straight from the column, without gathering them first.
+struct ValuePositions {
+    var selection: UnsafeBufferPointer<Int>?
+    var start: Int
+    var values: Range<Int>
+
+    /// All `count` elements from the first.
+    static func all(_ count: Int) -> ValuePositions { ValuePositions(selection: nil, start: 0, values: 0..<count) }
+
+    /// The element index of the `k`-th value.
+    @inline(__always) func position(_ k: Int) -> Int { selection?[k] ?? start &+ k }
+}
+
 /// Encoders for PLAIN values; each appends to `out`.
 public enum PlainValueEncoder {
     /// Appends `bits` as LSB-first bit-packed booleans (`ceil(count / 8)` bytes).
     public static func encodeBoolean(_ bits: Bitmap, into out: inout [UInt8]) {
-        let n = (bits.count + 7) / 8
-        bits.words.withUnsafeBytes { raw in
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[0..<n]))
-        }
+        encodeBoolean(bits, .all(bits.count), into: &out)
     }
 
     /// Appends INT32 values little-endian.
-    public static func encodeInt32(_ values: UnsafeBufferPointer<Int32>, into out: inout [UInt8]) { encodeFixed(values, &out) }
+    public static func encodeInt32(_ values: UnsafeBufferPointer<Int32>, into out: inout [UInt8]) { encodeFixed(values, .all(values.count), into: &out) }
     /// Appends INT64 values little-endian.
-    public static func encodeInt64(_ values: UnsafeBufferPointer<Int64>, into out: inout [UInt8]) { encodeFixed(values, &out) }
+    public static func encodeInt64(_ values: UnsafeBufferPointer<Int64>, into out: inout [UInt8]) { encodeFixed(values, .all(values.count), into: &out) }
     /// Appends FLOAT values as IEEE 754 little-endian.
-    public static func encodeFloat(_ values: UnsafeBufferPointer<Float>, into out: inout [UInt8]) { encodeFixed(values, &out) }
+    public static func encodeFloat(_ values: UnsafeBufferPointer<Float>, into out: inout [UInt8]) { encodeFixed(values, .all(values.count), into: &out) }
     /// Appends DOUBLE values as IEEE 754 little-endian.
-    public static func encodeDouble(_ values: UnsafeBufferPointer<Double>, into out: inout [UInt8]) { encodeFixed(values, &out) }
+    public static func encodeDouble(_ values: UnsafeBufferPointer<Double>, into out: inout [UInt8]) { encodeFixed(values, .all(values.count), into: &out) }
     /// Appends INT32 values little-endian.
-    public static func encodeInt32(_ values: [Int32], into out: inout [UInt8]) { values.withUnsafeBufferPointer { encodeFixed($0, &out) } }
+    public static func encodeInt32(_ values: [Int32], into out: inout [UInt8]) { values.withUnsafeBufferPointer { encodeInt32($0, into: &out) } }
     /// Appends INT64 values little-endian.
-    public static func encodeInt64(_ values: [Int64], into out: inout [UInt8]) { values.withUnsafeBufferPointer { encodeFixed($0, &out) } }
+    public static func encodeInt64(_ values: [Int64], into out: inout [UInt8]) { values.withUnsafeBufferPointer { encodeInt64($0, into: &out) } }
     /// Appends FLOAT values little-endian.
-    public static func encodeFloat(_ values: [Float], into out: inout [UInt8]) { values.withUnsafeBufferPointer { encodeFixed($0, &out) } }
+    public static func encodeFloat(_ values: [Float], into out: inout [UInt8]) { values.withUnsafeBufferPointer { encodeFloat($0, into: &out) } }
     /// Appends DOUBLE values little-endian.
-    public static func encodeDouble(_ values: [Double], into out: inout [UInt8]) { values.withUnsafeBufferPointer { encodeFixed($0, &out) } }
+    public static func encodeDouble(_ values: [Double], into out: inout [UInt8]) { values.withUnsafeBufferPointer { encodeDouble($0, into: &out) } }
 
     /// Appends nanosecond timestamps as INT96 (nanoseconds of day, then Julian day).
     public static func encodeInt96Nanoseconds(_ values: UnsafeBufferPointer<Int64>, into out: inout [UInt8]) {
@@ -206,16 +223,7 @@ public enum PlainValueEncoder {
     /// `invalidArgument` when the offsets are not non-decreasing within `data` or a value exceeds 4 GiB.
     public static func encodeByteArray(offsets: [Int64], data: [UInt8], into out: inout [UInt8]) throws(ParquetError) {
         let n = try validateOffsets(offsets, dataCount: data.count)
-        guard n > 0 else { return }
-        let total = Int(offsets[n] - offsets[0])
-        out.reserveCapacity(out.count + total + 4 * n)
-        data.withUnsafeBytes { raw in
-            for i in 0..<n {
-                let s = Int(offsets[i]), e = Int(offsets[i + 1])
-                appendLE(UInt32(e - s), to: &out)
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[s..<e]))
-            }
-        }
+        withBuffers(offsets, data) { o, d in encodeBytes(offsets: o, data: d, .all(n), lengthPrefix: true, into: &out) }
     }
 
     /// Appends FIXED_LEN_BYTE_ARRAY values; every value must be exactly `width` bytes.
@@ -224,13 +232,85 @@ public enum PlainValueEncoder {
         for i in 0..<n where offsets[i + 1] - offsets[i] != Int64(width) {
             throw ParquetError(.invalidArgument, "FIXED_LEN_BYTE_ARRAY value \(i) has \(offsets[i + 1] - offsets[i]) bytes, not \(width)")
         }
-        guard n > 0 else { return }
-        out.append(contentsOf: data[Int(offsets[0])..<Int(offsets[n])])
+        withBuffers(offsets, data) { o, d in encodeBytes(offsets: o, data: d, .all(n), lengthPrefix: false, into: &out) }
     }
 
-    @inline(__always)
-    static func encodeFixed<T: BitwiseCopyable>(_ values: UnsafeBufferPointer<T>, _ out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeRawBufferPointer(values))
+    // The writer's entry points: values picked by `ValuePositions`, inputs trusted (the writer built them).
+
+    /// Appends the booleans at `positions`, bit-packed LSB first.
+    static func encodeBoolean(_ bits: Bitmap, _ positions: ValuePositions, into out: inout [UInt8]) {
+        let n = positions.values.count
+        let first = positions.start &+ positions.values.lowerBound
+        if positions.selection == nil && first & 7 == 0 {
+            // Byte-aligned run: the bitmap's little-endian words already are the PLAIN bytes.
+            let byteCount = (n + 7) / 8
+            bits.words.withUnsafeBytes { raw in
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[(first >> 3)..<((first >> 3) + byteCount)]))
+            }
+            // Bits past the run (the rest of the column) must not leak into the last byte's padding.
+            if n & 7 != 0, let last = out.indices.last { out[last] &= UInt8((1 << (n & 7)) - 1) }
+            return
+        }
+        var acc: UInt8 = 0
+        var bit = 0
+        out.reserveCapacity(out.count + n / 8 + 1)
+        for k in positions.values {
+            if bits[positions.position(k)] { acc |= 1 << UInt8(bit) }
+            bit += 1
+            if bit == 8 { out.append(acc); acc = 0; bit = 0 }
+        }
+        if bit > 0 { out.append(acc) }
+    }
+
+    /// Appends the fixed-width values at `positions` little-endian: one copy for a contiguous run, one
+    /// per value through a selection.
+    static func encodeFixed<T: BitwiseCopyable>(_ values: UnsafeBufferPointer<T>, _ positions: ValuePositions, into out: inout [UInt8]) {
+        let width = MemoryLayout<T>.stride
+        let raw = UnsafeRawBufferPointer(values)
+        guard let sel = positions.selection else {
+            let first = (positions.start + positions.values.lowerBound) * width
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[first..<(first + positions.values.count * width)]))
+            return
+        }
+        guard let s = raw.baseAddress else { return }
+        try? appendUninitialized(&out, count: positions.values.count * width, zero: 0) { dst in
+            guard let d = dst.baseAddress else { return }
+            var at = 0
+            for k in positions.values {
+                (UnsafeMutableRawPointer(d) + at).copyMemory(from: s + sel[k] * width, byteCount: width)
+                at += width
+            }
+        }
+    }
+
+    /// Appends the byte values at `positions`, each preceded by its 4-byte length for BYTE_ARRAY
+    /// (`lengthPrefix`) or bare for FIXED_LEN_BYTE_ARRAY. Sizes the output once, then copies.
+    static func encodeBytes(
+        offsets: UnsafeBufferPointer<Int64>, data: UnsafeBufferPointer<UInt8>, _ positions: ValuePositions,
+        lengthPrefix: Bool, into out: inout [UInt8]
+    ) {
+        let prefix = lengthPrefix ? 4 : 0
+        var total = 0
+        for k in positions.values {
+            let p = positions.position(k)
+            total += Int(offsets[p + 1] - offsets[p]) + prefix
+        }
+        try? appendUninitialized(&out, count: total, zero: 0) { dst in
+            guard let base = dst.baseAddress.map(UnsafeMutableRawPointer.init) else { return }
+            var at = 0
+            for k in positions.values {
+                let p = positions.position(k)
+                let s = Int(offsets[p]), len = Int(offsets[p + 1]) - s
+                if lengthPrefix {
+                    base.storeBytes(of: UInt32(truncatingIfNeeded: len).littleEndian, toByteOffset: at, as: UInt32.self)
+                    at += 4
+                }
+                if len > 0, let src = data.baseAddress {
+                    (base + at).copyMemory(from: src + s, byteCount: len)
+                }
+                at += len
+            }
+        }
     }
 
     /// Checks `offsets` describe `offsets.count - 1` values inside `data`; returns that count.
@@ -252,6 +332,12 @@ public enum PlainValueEncoder {
     }
 }
 
+/// Calls `body` with buffers over `offsets` and `data`.
+@inline(__always)
+private func withBuffers<R>(_ offsets: [Int64], _ data: [UInt8], _ body: (UnsafeBufferPointer<Int64>, UnsafeBufferPointer<UInt8>) -> R) -> R {
+    offsets.withUnsafeBufferPointer { o in data.withUnsafeBufferPointer { d in body(o, d) } }
+}
+
 /// INT96 timestamps: 8 bytes little-endian nanoseconds within the day, then 4 bytes little-endian Julian
 /// day number (Julian day 2,440,588 is 1970-01-01).
 public enum Int96Timestamp {
@@ -260,23 +346,29 @@ public enum Int96Timestamp {
     /// Nanoseconds in one day.
     public static let nanosecondsPerDay: Int64 = 86_400_000_000_000
 
-    /// Converts one 12-byte INT96 value to nanoseconds since the epoch; throws when it does not fit Int64.
+    /// Converts one 12-byte INT96 value to nanoseconds since the epoch. The Julian day is unsigned and the
+    /// arithmetic wraps, as in pyarrow (`Int96GetNanoSeconds`): Spark writes dates outside the Int64
+    /// nanosecond range, and pyarrow, the reference reader, returns their wrapped values rather than failing.
     public static func nanoseconds(_ raw: UnsafeRawBufferPointer) throws(ParquetError) -> Int64 {
-        guard raw.count == 12 else { throw .corrupt("INT96 value has \(raw.count) bytes, not 12") }
-        let nanosOfDay = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: 0, as: Int64.self))
-        let julian = Int64(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: Int32.self)))
-        return try nanoseconds(nanosOfDay: nanosOfDay, julianDay: julian)
+        guard raw.count == 12, let base = raw.baseAddress else { throw .corrupt("INT96 value has \(raw.count) bytes, not 12") }
+        return nanoseconds(base)
     }
 
-    /// Nanoseconds since the epoch of a Julian day plus nanoseconds within it, with overflow checked.
-    public static func nanoseconds(nanosOfDay: Int64, julianDay: Int64) throws(ParquetError) -> Int64 {
-        // In 128 bits the product cannot overflow, and near Int64.min the day's product alone can be out of
-        // range while the sum is not.
-        let total = Int128(julianDay - julianDayOfEpoch) * Int128(nanosecondsPerDay) + Int128(nanosOfDay)
-        guard let result = Int64(exactly: total) else {
-            throw .corrupt("INT96 timestamp (Julian day \(julianDay)) is outside the Int64 nanosecond range")
+    /// Converts the 12-byte INT96 value at `p`.
+    @inline(__always)
+    static func nanoseconds(_ p: UnsafeRawPointer) -> Int64 {
+        let nanosOfDay = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
+        let julian = Int64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))
+        return (julian &- julianDayOfEpoch) &* nanosecondsPerDay &+ nanosOfDay
+    }
+
+    /// Appends the nanoseconds of every whole 12-byte value in `raw` to `values`.
+    static func appendNanoseconds(_ raw: UnsafeRawBufferPointer, to values: inout [Int64]) {
+        let n = raw.count / 12
+        guard n > 0, let base = raw.baseAddress else { return }
+        try? appendUninitialized(&values, count: n, zero: 0) { dst in
+            for i in 0..<n { dst[i] = nanoseconds(base + i * 12) }
         }
-        return result
     }
 
     /// Splits nanoseconds since the epoch into (nanoseconds of day, Julian day) for writing INT96.

@@ -152,7 +152,7 @@ struct PageReader {
 
     private func decompress(_ range: Range<Int>, _ uncompressedSize: Int, _ index: Int) throws(ParquetError) -> [UInt8] {
         do throws(ParquetError) {
-            return try PageCodec.decompress(codec, bytes: bytes, range: range, uncompressedSize: uncompressedSize)
+            return try ParquetCompression.decompress(codec, bytes: bytes, range: range, uncompressedSize: uncompressedSize)
         } catch {
             throw ParquetError(error.kind, "column \(column) page \(index): \(error.message)")
         }

@@ -2,7 +2,7 @@ import Columnar
 
 /// Densely packed values of one physical type, as decoded from pages before logical conversion.
 enum DecodedValues {
-    case boolean([UInt8])
+    case boolean(Bitmap)
     case int32([Int32])
     case int64([Int64])
     /// 12 bytes per value.
@@ -16,7 +16,7 @@ enum DecodedValues {
 
     static func empty(_ type: PhysicalType, width: Int) -> DecodedValues {
         switch type {
-        case .boolean: .boolean([])
+        case .boolean: .boolean(Bitmap(count: 0, value: false))
         case .int32: .int32([])
         case .int64: .int64([])
         case .int96: .int96([])
@@ -74,7 +74,7 @@ struct LeafDecoder {
         let name = descriptor.dottedPath
         let maxDef = self.maxDef, maxRep = self.maxRep
         var pages = PageReader(bytes: chunk, start: start, codec: codec, column: name, totalValues: totalValues)
-        var dictionary: DecodedValues?
+        var dictionary: ChunkDictionary?
         var chunkLevels = 0
         var pageNumber = 0
         while let page = try pages.next() {
@@ -90,7 +90,7 @@ struct LeafDecoder {
                     try withBytes(page.body) { (raw: UnsafeRawBufferPointer) throws(ParquetError) in
                         try dict.appendPlain(raw, count: page.numValues)
                     }
-                    dictionary = try dict.finish()
+                    dictionary = try ChunkDictionary(dict.finish())
                 case .dataV1, .dataV2:
                     try withBytes(page.body) { (raw: UnsafeRawBufferPointer) throws(ParquetError) in
                         var reader = ByteReader(raw)

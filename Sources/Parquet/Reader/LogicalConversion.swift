@@ -8,10 +8,7 @@ import Columnar
 enum LogicalConversion {
     static func convert(_ values: DecodedValues, to d: ColumnDescriptor) throws(ParquetError) -> ColumnValues {
         switch (d.dataType, values) {
-        case let (.boolean, .boolean(a)):
-            var b = Bitmap(count: a.count, value: false)
-            for i in 0..<a.count where a[i] != 0 { b[i] = true }
-            return .boolean(b)
+        case let (.boolean, .boolean(b)): return .boolean(b)
         case let (.int32, .int32(a)), let (.date, .int32(a)): return .int32(a)
         case let (.int8, .int32(a)): return .int8(a.map { Int8(truncatingIfNeeded: $0) })
         case let (.int16, .int32(a)): return .int16(a.map { Int16(truncatingIfNeeded: $0) })
@@ -36,7 +33,9 @@ enum LogicalConversion {
             for i in 0..<n { out[i] = try bigEndianDecimal(data, i * w, w) }
             return .decimal(out)
         case let (.timestamp(.nanosecond, _), .int96(data)):
-            return .int64(int96Nanos(data))
+            var nanos = [Int64]()
+            data.withUnsafeBytes { Int96Timestamp.appendNanoseconds($0, to: &nanos) }
+            return .int64(nanos)
         case let (.float32, .float(a)): return .float32(a)
         case let (.float64, .double(a)): return .float64(a)
         case let (.float32, .fixed(2, data)):
@@ -64,21 +63,5 @@ enum LogicalConversion {
         var v: UInt128 = data[start] & 0x80 != 0 ? ~0 : 0
         for k in 0..<count { v = (v << 8) | UInt128(data[start + k]) }
         return Int128(bitPattern: v)
-    }
-
-    /// INT96: 8 bytes of nanoseconds within the day, then a 4-byte Julian day (little-endian). Wraps on
-    /// overflow like pyarrow, since dates far outside the range of int64 nanoseconds cannot be valid.
-    static func int96Nanos(_ data: [UInt8]) -> [Int64] {
-        let n = data.count / 12
-        var out = [Int64](repeating: 0, count: n)
-        data.withUnsafeBytes { raw in
-            for i in 0..<n {
-                let nanos = Int64(littleEndian: raw.loadUnaligned(fromByteOffset: i * 12, as: Int64.self))
-                let day = Int64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 12 + 8, as: UInt32.self)))
-                // 2_440_588 is the Julian day of 1970-01-01.
-                out[i] = (day &- 2_440_588) &* 86_400_000_000_000 &+ nanos
-            }
-        }
-        return out
     }
 }

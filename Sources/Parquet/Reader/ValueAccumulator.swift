@@ -1,10 +1,29 @@
+import Columnar
+
+/// A chunk's dictionary page, decoded once. Byte arrays are validated once here too, so that each page's
+/// gather needs no per-value bounds checks.
+enum ChunkDictionary {
+    /// Any physical type but BYTE_ARRAY.
+    case values(DecodedValues)
+    case byteArrays(ByteArrayDictionary)
+
+    init(_ values: DecodedValues) throws(ParquetError) {
+        if case let .byteArray(o, d) = values {
+            self = .byteArrays(try ByteArrayDictionary(offsets: o, data: d))
+        } else {
+            self = .values(values)
+        }
+    }
+}
+
 /// Collects the dense (non-null) values of a column chunk page by page, in the physical type, with one
-/// growing buffer per chunk so pages append without per-value work.
+/// growing buffer per chunk so pages append without per-value work. The decoding itself is the
+/// Encodings decoders'.
 struct ValueAccumulator {
     let physical: PhysicalType
     let width: Int
     let column: String
-    var bools: [UInt8] = []
+    var bools = Bitmap(count: 0, value: false)
     var i32: [Int32] = []
     var i64: [Int64] = []
     var f32: [Float] = []
@@ -29,7 +48,7 @@ struct ValueAccumulator {
     }
 
     /// Decodes `count` values of `encoding` from `buffer` and appends them.
-    mutating func decode(_ buffer: UnsafeRawBufferPointer, encoding: Encoding, count: Int, dictionary: DecodedValues?) throws(ParquetError) {
+    mutating func decode(_ buffer: UnsafeRawBufferPointer, encoding: Encoding, count: Int, dictionary: ChunkDictionary?) throws(ParquetError) {
         if count == 0 { return }
         switch encoding {
         case .plain:
@@ -42,121 +61,59 @@ struct ValueAccumulator {
                 try decoder.decode(into: out)
                 initialized = count
             }
-            try gather(dictionary, indices)
+            try withBuffer(indices) { (idx) throws(ParquetError) in try gather(dictionary, idx) }
         case .rle:
             guard physical == .boolean else { throw .unsupported("RLE encoding for \(physical) values") }
             var reader = ByteReader(buffer)
             var decoder = try RLEHybridDecoder.levelsV1(&reader, bitWidth: 1)
             var bits: [Int32] = []
             try decoder.decode(count: count, appendingTo: &bits)
-            reserveGrowing(&bools, count)
-            for b in bits { bools.append(b != 0 ? 1 : 0) }
+            for b in bits { bools.append(b != 0) }
         default:
             try appendEncoded(buffer, encoding: encoding, count: count)
         }
     }
 
-    /// PLAIN values: fixed-width little-endian, or length-prefixed byte arrays.
+    /// PLAIN values (also the dictionary page's).
     mutating func appendPlain(_ buffer: UnsafeRawBufferPointer, count: Int) throws(ParquetError) {
-        func fixedWidth<T: BitwiseCopyable>(_ array: inout [T], _ size: Int, _ zero: T) throws(ParquetError) {
-            let (bytes, o) = count.multipliedReportingOverflow(by: size)
-            guard !o, bytes <= buffer.count else {
-                throw .corrupt("PLAIN page holds \(buffer.count) bytes, too few for \(count) values")
-            }
-            // Copy in one go: the buffer is little-endian like every platform Swift runs on here.
-            appendRaw(&array, buffer, count: count, zero: zero)
-        }
+        var reader = ByteReader(buffer)
         switch physical {
-        case .boolean:
-            guard (count + 7) / 8 <= buffer.count else { throw .corrupt("PLAIN booleans: \(buffer.count) bytes for \(count) values") }
-            reserveGrowing(&bools, count)
-            for i in 0..<count { bools.append((buffer[i >> 3] >> UInt8(i & 7)) & 1) }
-        case .int32: try fixedWidth(&i32, 4, 0)
-        case .int64: try fixedWidth(&i64, 8, 0)
-        case .float: try fixedWidth(&f32, 4, 0)
-        case .double: try fixedWidth(&f64, 8, 0)
-        case .int96, .fixedLenByteArray:
-            let size = physical == .int96 ? 12 : width
-            let (bytes, o) = count.multipliedReportingOverflow(by: size)
-            guard !o, bytes <= buffer.count else {
-                throw .corrupt("PLAIN page holds \(buffer.count) bytes, too few for \(count) values of \(size) bytes")
-            }
-            data.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<bytes]))
-        case .byteArray:
-            // Each value needs at least its 4-byte length, which bounds the reservation by the page size.
-            guard count <= buffer.count / 4 else { throw .corrupt("PLAIN page of \(buffer.count) bytes cannot hold \(count) byte arrays") }
-            reserveGrowing(&offsets, count)
-            var pos = 0
-            let start = data.count
-            var end = Int64(start)
-            // First pass: validate lengths and collect offsets; second: copy the bytes.
-            for _ in 0..<count {
-                guard pos + 4 <= buffer.count else { throw .corrupt("PLAIN byte array length runs past the page") }
-                let len = Int(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: pos, as: UInt32.self)))
-                pos += 4
-                guard len <= buffer.count - pos else { throw .corrupt("PLAIN byte array of \(len) bytes runs past the page") }
-                end += Int64(len)
-                offsets.append(end)
-                pos += len
-            }
-            reserveGrowing(&data, Int(end) - data.count)
-            pos = 0
-            for _ in 0..<count {
-                let len = Int(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: pos, as: UInt32.self)))
-                data.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(pos + 4)..<(pos + 4 + len)]))
-                pos += 4 + len
-            }
+        case .boolean: try PlainDecoder.decodeBoolean(&reader, count: count, into: &bools)
+        case .int32: try PlainDecoder.decodeInt32(&reader, count: count, into: &i32)
+        case .int64: try PlainDecoder.decodeInt64(&reader, count: count, into: &i64)
+        case .float: try PlainDecoder.decodeFloat(&reader, count: count, into: &f32)
+        case .double: try PlainDecoder.decodeDouble(&reader, count: count, into: &f64)
+        case .int96: try PlainDecoder.decodeInt96(&reader, count: count, into: &data)
+        case .fixedLenByteArray: try PlainDecoder.decodeFixedBytes(&reader, width: width, count: count, into: &data, "FIXED_LEN_BYTE_ARRAY")
+        case .byteArray: try PlainDecoder.decodeByteArray(&reader, count: count, offsets: &offsets, data: &data)
         }
     }
 
-    /// Appends `dictionary[indices[i]]` for every index, checking each index once.
-    mutating func gather(_ dictionary: DecodedValues, _ indices: [Int32]) throws(ParquetError) {
-        let n = dictionary.count
-        var maxIndex: Int32 = -1
-        var minIndex: Int32 = 0
-        for i in indices {
-            maxIndex = max(maxIndex, i)
-            minIndex = min(minIndex, i)
+    /// Appends `dictionary[indices[i]]` for every index.
+    mutating func gather(_ dictionary: ChunkDictionary, _ indices: UnsafeBufferPointer<Int32>) throws(ParquetError) {
+        func fixed<T>(_ dict: [T], _ out: inout [T], _ gather: (UnsafeBufferPointer<T>, inout [T]) throws(ParquetError) -> Void) throws(ParquetError) {
+            try withBuffer(dict) { (d) throws(ParquetError) in try gather(d, &out) }
         }
-        guard minIndex >= 0, Int(maxIndex) < n else {
-            throw .corrupt("dictionary index \(minIndex < 0 ? minIndex : maxIndex) outside the \(n)-entry dictionary")
-        }
-        func take<T>(_ dict: [T], _ out: inout [T]) {
-            reserveGrowing(&out, indices.count)
-            dict.withUnsafeBufferPointer { d in
-                for i in indices { out.append(d[Int(i)]) }
-            }
-        }
+        let values: DecodedValues
         switch dictionary {
-        case let .boolean(d): take(d, &bools)
-        case let .int32(d): take(d, &i32)
-        case let .int64(d): take(d, &i64)
-        case let .float(d): take(d, &f32)
-        case let .double(d): take(d, &f64)
+        case let .byteArrays(dict):
+            try dict.gather(indices: indices, offsets: &offsets, data: &data)
+            return
+        case let .values(v): values = v
+        }
+        switch values {
+        case let .boolean(d): try DictionaryGather.gather(d, indices: indices, into: &bools)
+        case let .int32(d): try fixed(d, &i32) { (d, out) throws(ParquetError) in try DictionaryGather.gather(d, indices: indices, into: &out) }
+        case let .int64(d): try fixed(d, &i64) { (d, out) throws(ParquetError) in try DictionaryGather.gather(d, indices: indices, into: &out) }
+        case let .float(d): try fixed(d, &f32) { (d, out) throws(ParquetError) in try DictionaryGather.gather(d, indices: indices, into: &out) }
+        case let .double(d): try fixed(d, &f64) { (d, out) throws(ParquetError) in try DictionaryGather.gather(d, indices: indices, into: &out) }
         case let .int96(d):
-            reserveGrowing(&data, indices.count * 12)
-            for i in indices { data.append(contentsOf: d[Int(i) * 12..<Int(i) * 12 + 12]) }
+            try withBytes(d) { (raw) throws(ParquetError) in try DictionaryGather.gather(fixedWidth: 12, raw, indices: indices, into: &data) }
         case let .fixed(w, d):
-            let (total, o) = indices.count.multipliedReportingOverflow(by: w)
-            guard !o, total <= EncodingLimits.maxDecodedBytes else { throw .corrupt("dictionary expands past \(EncodingLimits.maxDecodedBytes) bytes") }
-            reserveGrowing(&data, total)
-            for i in indices { data.append(contentsOf: d[Int(i) * w..<Int(i) * w + w]) }
+            try withBytes(d) { (raw) throws(ParquetError) in try DictionaryGather.gather(fixedWidth: w, raw, indices: indices, into: &data) }
         case let .byteArray(o, d):
-            var total = 0
-            o.withUnsafeBufferPointer { op in
-                for i in indices { total &+= Int(op[Int(i) + 1] - op[Int(i)]) }
-            }
-            guard total <= EncodingLimits.maxDecodedBytes else { throw .corrupt("dictionary expands past \(EncodingLimits.maxDecodedBytes) bytes") }
-            let base = data.count
-            reserveGrowing(&offsets, indices.count)
-            var end = Int64(base)
-            try appendGathered(&data, d, o, indices, total: total)
-            o.withUnsafeBufferPointer { op in
-                for i in indices {
-                    end += op[Int(i) + 1] - op[Int(i)]
-                    offsets.append(end)
-                }
-            }
+            // `ChunkDictionary` prepares byte arrays up front; this only keeps the switch total.
+            try ByteArrayDictionary(offsets: o, data: d).gather(indices: indices, offsets: &offsets, data: &data)
         }
     }
 
@@ -171,35 +128,6 @@ struct ValueAccumulator {
         case .double: return .double(f64)
         case .byteArray: return .byteArray(offsets: offsets, data: data)
         case .fixedLenByteArray: return .fixed(width: width, data: data)
-        }
-    }
-}
-
-/// Appends `count` values loaded from the start of `buffer` (already bounds-checked) to `array`.
-@inline(__always)
-func appendRaw<T: BitwiseCopyable>(_ array: inout [T], _ buffer: UnsafeRawBufferPointer, count: Int, zero: T) {
-    guard count > 0, let src = buffer.baseAddress else { return }
-    // The fill cannot fail, so the `try` never throws.
-    try? appendUninitialized(&array, count: count, zero: zero) { (dst: UnsafeMutableBufferPointer<T>) throws(ParquetError) in
-        if let d = dst.baseAddress { UnsafeMutableRawPointer(d).copyMemory(from: src, byteCount: count * MemoryLayout<T>.stride) }
-    }
-}
-
-/// Appends the dictionary entries `indices` point at (already checked to be in range) to `data`.
-func appendGathered(_ data: inout [UInt8], _ dict: [UInt8], _ offsets: [Int64], _ indices: [Int32], total: Int) throws(ParquetError) {
-    try appendUninitialized(&data, count: total, zero: 0) { (out: UnsafeMutableBufferPointer<UInt8>) throws(ParquetError) in
-        guard let o = out.baseAddress else { return }
-        var pos = 0
-        dict.withUnsafeBufferPointer { d in
-            offsets.withUnsafeBufferPointer { op in
-                guard let db = d.baseAddress else { return }
-                for i in indices {
-                    let s = Int(op[Int(i)])
-                    let len = Int(op[Int(i) + 1]) - s
-                    (o + pos).update(from: db + s, count: len)
-                    pos += len
-                }
-            }
         }
     }
 }

@@ -174,18 +174,13 @@ public struct CompactWriter {
     /// Writes an unsigned LEB128 varint.
     @inlinable
     public mutating func writeVarUInt(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: v) | 0x80)
-            v >>= 7
-        }
-        bytes.append(UInt8(v))
+        appendVarUInt(value, to: &bytes)
     }
 
     /// Writes a zigzag varint (i16, i32 and i64 values).
     @inlinable
     public mutating func writeZigZag(_ value: Int64) {
-        writeVarUInt(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+        appendZigZag(value, to: &bytes)
     }
 
     /// Writes a double value (eight little-endian bytes).

@@ -162,7 +162,7 @@ struct ColumnChunkWriter {
             }
         case .plain:
             valueEncoding = .plain
-            PlainEncoder.append(values, selection: s.selection, range: s.valueRange, values: presentValues, to: &body)
+            values.appendPlain(selection: s.selection, range: s.valueRange, values: presentValues, to: &body)
         }
         guard entries.count <= Int(Int32.max) else {
             throw ParquetError(.invalidArgument, "a data page cannot hold \(entries.count) values; lower dataPageSize")
@@ -220,7 +220,11 @@ struct ColumnChunkWriter {
             let d = a.withUnsafeBufferPointer { buf in
                 withOptionalBuffer(selection) { sel in buildFixedDictionary(buf, selection: sel, range: range, limit: limit) }
             }
-            return try finish(d, plain: { dict in dict.withUnsafeBytes { Array($0) } }) { (dict) throws(ParquetError) in
+            return try finish(d, plain: { dict in
+                var page = [UInt8]()
+                dict.withUnsafeBufferPointer { PlainValueEncoder.encodeFixed($0, .all($0.count), into: &page) }
+                return page
+            }) { (dict) throws(ParquetError) in
                 try chunkStatistics(wrap(dict), order: order, selection: nil, range: 0..<dict.count)
             }
         }
@@ -241,8 +245,8 @@ struct ColumnChunkWriter {
             }
             return try finish(d, plain: { dict in
                 var page = [UInt8]()
-                PlainEncoder.append(.bytes(offsets: dict.offsets, data: dict.data, fixedWidth: fixedWidth), selection: nil,
-                                    range: 0..<(dict.offsets.count - 1), values: 0..<(dict.offsets.count - 1), to: &page)
+                PhysicalValues.bytes(offsets: dict.offsets, data: dict.data, fixedWidth: fixedWidth)
+                    .appendPlain(selection: nil, range: 0..<(dict.offsets.count - 1), values: 0..<(dict.offsets.count - 1), to: &page)
                 return page
             }) { (dict) throws(ParquetError) in
                 try chunkStatistics(.bytes(offsets: dict.offsets, data: dict.data, fixedWidth: fixedWidth), order: order,
@@ -337,78 +341,23 @@ func withOptionalBuffer<R>(_ array: [Int]?, _ body: (UnsafeBufferPointer<Int>?) 
     return array.withUnsafeBufferPointer { body($0) }
 }
 
-/// PLAIN encoding of present values (Encodings.md "Plain"): fixed-width little-endian values, booleans
-/// bit-packed LSB first, BYTE_ARRAY as 4-byte length plus bytes, FIXED_LEN_BYTE_ARRAY as bytes.
-enum PlainEncoder {
-    /// Appends present values `values` (indices into the present-value sequence given by `selection`
-    /// or `range`) to `out`.
-    static func append(_ physical: PhysicalValues, selection: [Int]?, range: Range<Int>, values: Range<Int>, to out: inout [UInt8]) {
+extension PhysicalValues {
+    /// Appends the PLAIN encoding of present values `values` (indices into the present-value sequence given
+    /// by `selection` or `range`) to `out`.
+    func appendPlain(selection: [Int]?, range: Range<Int>, values: Range<Int>, to out: inout [UInt8]) {
         withOptionalBuffer(selection) { sel in
-            switch physical {
-            case let .boolean(b):
-                var acc: UInt8 = 0
-                var bit = 0
-                out.reserveCapacity(out.count + values.count / 8 + 1)
-                for k in values {
-                    let p = sel?[k] ?? range.lowerBound + k
-                    if b[p] { acc |= 1 << UInt8(bit) }
-                    bit += 1
-                    if bit == 8 { out.append(acc); acc = 0; bit = 0 }
-                }
-                if bit > 0 { out.append(acc) }
-            case let .int32(a): fixed(a, sel, range, values, &out)
-            case let .int64(a): fixed(a, sel, range, values, &out)
-            case let .float(a): fixed(a, sel, range, values, &out)
-            case let .double(a): fixed(a, sel, range, values, &out)
+            let positions = ValuePositions(selection: sel, start: range.lowerBound, values: values)
+            switch self {
+            case let .boolean(b): PlainValueEncoder.encodeBoolean(b, positions, into: &out)
+            case let .int32(a): a.withUnsafeBufferPointer { PlainValueEncoder.encodeFixed($0, positions, into: &out) }
+            case let .int64(a): a.withUnsafeBufferPointer { PlainValueEncoder.encodeFixed($0, positions, into: &out) }
+            case let .float(a): a.withUnsafeBufferPointer { PlainValueEncoder.encodeFixed($0, positions, into: &out) }
+            case let .double(a): a.withUnsafeBufferPointer { PlainValueEncoder.encodeFixed($0, positions, into: &out) }
             case let .bytes(o, d, fixedWidth):
                 o.withUnsafeBufferPointer { ob in
                     d.withUnsafeBufferPointer { db in
-                        var total = 0
-                        for k in values {
-                            let p = sel?[k] ?? range.lowerBound + k
-                            total += Int(ob[p + 1] - ob[p]) + (fixedWidth == nil ? 4 : 0)
-                        }
-                        let start = out.count
-                        out.append(contentsOf: repeatElement(0, count: total))
-                        out.withUnsafeMutableBytes { dst in
-                            guard let base = dst.baseAddress else { return }
-                            var at = start
-                            for k in values {
-                                let p = sel?[k] ?? range.lowerBound + k
-                                let s = Int(ob[p]), len = Int(ob[p + 1]) - s
-                                if fixedWidth == nil {
-                                    dst.storeBytes(of: UInt32(truncatingIfNeeded: len).littleEndian, toByteOffset: at, as: UInt32.self)
-                                    at += 4
-                                }
-                                if len > 0, let src = db.baseAddress {
-                                    (base + at).copyMemory(from: src + s, byteCount: len)
-                                }
-                                at += len
-                            }
-                        }
+                        PlainValueEncoder.encodeBytes(offsets: ob, data: db, positions, lengthPrefix: fixedWidth == nil, into: &out)
                     }
-                }
-            }
-        }
-    }
-
-    private static func fixed<T: BitwiseCopyable>(
-        _ a: [T], _ sel: UnsafeBufferPointer<Int>?, _ range: Range<Int>, _ values: Range<Int>, _ out: inout [UInt8]
-    ) {
-        let width = MemoryLayout<T>.stride
-        let start = out.count
-        out.append(contentsOf: repeatElement(0, count: values.count * width))
-        a.withUnsafeBytes { src in
-            out.withUnsafeMutableBytes { dst in
-                guard let d = dst.baseAddress, let s = src.baseAddress else { return }
-                if let sel {
-                    var at = start
-                    for k in values {
-                        (d + at).copyMemory(from: s + sel[k] * width, byteCount: width)
-                        at += width
-                    }
-                } else {
-                    (d + start).copyMemory(from: s + (range.lowerBound + values.lowerBound) * width, byteCount: values.count * width)
                 }
             }
         }
