@@ -52,3 +52,12 @@ private func json(_ type: DataType, _ values: [Scalar]) throws -> [String] {
     #expect(String(decoding: nd, as: UTF8.self) == "{\"id\":1,\"name\":\"a,b\"}\n{\"id\":null,\"name\":\"plain\"}\n")
     #expect(BatchText.table(batch).contains("2 rows"))
 }
+
+@Test func csvDistinguishesEmptyStringsFromNulls() throws {
+    let batch = try RecordBatch(
+        schema: Schema([Field("s", .string)]),
+        columns: [try Column(.string, [.string(""), .null, .string("x")])])
+    var out = [UInt8]()
+    BatchText.csv(batch, to: &out)
+    #expect(String(decoding: out, as: UTF8.self) == "s\n\"\"\n\nx\n")
+}

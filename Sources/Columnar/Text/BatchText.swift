@@ -20,7 +20,7 @@ public enum BatchText {
     }
 
     /// RFC 4180 CSV: a header line (when `header`), cells quoted when they hold the delimiter, a quote or a
-    /// line break; nulls are empty cells.
+    /// line break; nulls are empty cells and empty strings are `""`.
     public static func csv(_ batch: RecordBatch, header: Bool = true, delimiter: UInt8 = UInt8(ascii: ","), to out: inout [UInt8]) {
         func cell(_ bytes: [UInt8]) {
             let needsQuote = bytes.contains { $0 == delimiter || $0 == UInt8(ascii: "\"") || $0 == 0x0a || $0 == 0x0d }
@@ -43,9 +43,11 @@ public enum BatchText {
         for row in 0..<batch.rowCount {
             for (c, column) in batch.columns.enumerated() {
                 if c > 0 { out.append(delimiter) }
+                if column.isNull(row) { continue }
                 scratch.removeAll(keepingCapacity: true)
                 ValueText.append(column, row: row, style: .plain, to: &scratch)
-                cell(scratch)
+                // An empty value is quoted so that it reads back as an empty string, not as a null.
+                if scratch.isEmpty { out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "\"")]) } else { cell(scratch) }
             }
             out.append(0x0a)
         }
