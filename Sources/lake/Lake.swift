@@ -7,6 +7,6 @@ struct LakeCommand: AsyncParsableCommand {
         commandName: "lake",
         abstract: "A transactional lakehouse table store for Delta Lake tables.",
         version: "0.1.0",
-        subcommands: [ParquetCommand.self, BenchCommand.self]
+        subcommands: [ParquetCommand.self, FrameCommand.self, BenchCommand.self]
     )
 }

@@ -167,55 +167,72 @@ struct JSONScanner {
     }
 
     /// Decodes the escapes of the string content `[s, e)`, including surrogate pairs.
+    ///
+    /// Writes straight into the new String's storage (escapes only shrink text, so `e - s` bytes suffice).
     func decodeEscaped(_ s: Int, _ e: Int) throws(JSONSyntaxError) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(e - s)
-        var i = s
-        var runStart = s
-        while i < e {
-            if base[i] != UInt8(ascii: "\\") { i += 1; continue }
-            if runStart < i { out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: i - runStart)) }
-            guard i + 1 < e else { throw JSONSyntaxError(message: "dangling backslash in string", offset: i - lineStart) }
-            let c = base[i + 1]
-            i += 2
-            switch c {
-            case UInt8(ascii: "\""): out.append(0x22)
-            case UInt8(ascii: "\\"): out.append(0x5C)
-            case UInt8(ascii: "/"): out.append(0x2F)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4(i, e)
-                i += 4
-                if scalar >= 0xD800 && scalar <= 0xDBFF {
-                    // A high surrogate must be followed by an escaped low surrogate.
-                    guard i + 6 <= e, base[i] == UInt8(ascii: "\\"), base[i + 1] == UInt8(ascii: "u") else {
-                        throw JSONSyntaxError(message: "unpaired high surrogate \\u\(String(scalar, radix: 16)) in string", offset: i - lineStart)
+        var failure: JSONSyntaxError?
+        let result = String(unsafeUninitializedCapacity: e - s) { out in
+            var n = 0
+            var i = s
+            @inline(__always) func put(_ b: UInt8) { out[n] = b; n += 1 }
+            while i < e {
+                let b = base[i]
+                if b != UInt8(ascii: "\\") { put(b); i += 1; continue }
+                guard i + 1 < e else { failure = JSONSyntaxError(message: "dangling backslash in string", offset: i - lineStart); return 0 }
+                let c = base[i + 1]
+                i += 2
+                switch c {
+                case UInt8(ascii: "\""): put(0x22)
+                case UInt8(ascii: "\\"): put(0x5C)
+                case UInt8(ascii: "/"): put(0x2F)
+                case UInt8(ascii: "b"): put(0x08)
+                case UInt8(ascii: "f"): put(0x0C)
+                case UInt8(ascii: "n"): put(0x0A)
+                case UInt8(ascii: "r"): put(0x0D)
+                case UInt8(ascii: "t"): put(0x09)
+                case UInt8(ascii: "u"):
+                    guard var scalar = hex4(i, e) else {
+                        failure = JSONSyntaxError(message: "invalid \\u escape in string", offset: i - lineStart); return 0
                     }
-                    let low = try hex4(i + 2, e)
-                    guard low >= 0xDC00 && low <= 0xDFFF else {
-                        throw JSONSyntaxError(message: "high surrogate not followed by a low surrogate in string", offset: i - lineStart)
+                    i += 4
+                    if scalar >= 0xD800 && scalar <= 0xDBFF {
+                        // A high surrogate must be followed by an escaped low surrogate.
+                        guard i + 6 <= e, base[i] == UInt8(ascii: "\\"), base[i + 1] == UInt8(ascii: "u"),
+                              let low = hex4(i + 2, e), low >= 0xDC00 && low <= 0xDFFF else {
+                            failure = JSONSyntaxError(message: "unpaired high surrogate \\u\(String(scalar, radix: 16)) in string", offset: i - lineStart)
+                            return 0
+                        }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
+                        failure = JSONSyntaxError(message: "unpaired low surrogate \\u\(String(scalar, radix: 16)) in string", offset: i - lineStart)
+                        return 0
                     }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    i += 6
-                } else if scalar >= 0xDC00 && scalar <= 0xDFFF {
-                    throw JSONSyntaxError(message: "unpaired low surrogate \\u\(String(scalar, radix: 16)) in string", offset: i - lineStart)
+                    // 6 escape bytes (12 for a pair) always cover the 1-4 UTF-8 bytes written.
+                    switch scalar {
+                    case 0..<0x80:
+                        put(UInt8(scalar))
+                    case 0x80..<0x800:
+                        put(UInt8(0xC0 | (scalar >> 6))); put(UInt8(0x80 | (scalar & 0x3F)))
+                    case 0x800..<0x10000:
+                        put(UInt8(0xE0 | (scalar >> 12))); put(UInt8(0x80 | ((scalar >> 6) & 0x3F))); put(UInt8(0x80 | (scalar & 0x3F)))
+                    default:
+                        put(UInt8(0xF0 | (scalar >> 18))); put(UInt8(0x80 | ((scalar >> 12) & 0x3F)))
+                        put(UInt8(0x80 | ((scalar >> 6) & 0x3F))); put(UInt8(0x80 | (scalar & 0x3F)))
+                    }
+                default:
+                    failure = JSONSyntaxError(message: "invalid escape '\\\(Character(Unicode.Scalar(c)))' in string", offset: i - 2 - lineStart)
+                    return 0
                 }
-                appendUTF8(scalar, to: &out)
-            default:
-                throw JSONSyntaxError(message: "invalid escape '\\\(Character(Unicode.Scalar(c)))' in string", offset: i - 2 - lineStart)
             }
-            runStart = i
+            return n
         }
-        if runStart < e { out.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: e - runStart)) }
-        return String(decoding: out, as: UTF8.self)
+        if let failure { throw failure }
+        return result
     }
 
-    func hex4(_ at: Int, _ e: Int) throws(JSONSyntaxError) -> UInt32 {
-        guard at + 4 <= e else { throw JSONSyntaxError(message: "truncated \\u escape in string", offset: at - lineStart) }
+    func hex4(_ at: Int, _ e: Int) -> UInt32? {
+        guard at + 4 <= e else { return nil }
         var v: UInt32 = 0
         for k in 0..<4 {
             let c = base[at + k]
@@ -224,30 +241,11 @@ struct JSONScanner {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - UInt8(ascii: "a") + 10)
             case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - UInt8(ascii: "A") + 10)
-            default: throw JSONSyntaxError(message: "invalid hex digit in \\u escape", offset: at + k - lineStart)
+            default: return nil
             }
             v = v << 4 | d
         }
         return v
-    }
-
-    func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
-        switch v {
-        case 0..<0x80:
-            out.append(UInt8(v))
-        case 0x80..<0x800:
-            out.append(UInt8(0xC0 | (v >> 6)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | (v >> 12)))
-            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        default:
-            out.append(UInt8(0xF0 | (v >> 18)))
-            out.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
-            out.append(UInt8(0x80 | (v & 0x3F)))
-        }
     }
 
     // MARK: Scalars

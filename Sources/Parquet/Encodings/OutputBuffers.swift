@@ -13,7 +13,8 @@ func appendUninitialized<T: BitwiseCopyable>(
     _ fill: (UnsafeMutableBufferPointer<T>) throws(ParquetError) -> Void
 ) throws(ParquetError) {
     if n <= 0 { return }
-    if array.isEmpty {
+    // A fresh array skips zero-filling, but would drop capacity the caller reserved for later appends.
+    if array.isEmpty && array.capacity < n {
         var failure: ParquetError?
         let fresh = [T](unsafeUninitializedCapacity: n) { buf, initialized in
             do throws(ParquetError) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Columnar
+import DataFrame
 import Foundation
 import Parquet
 
@@ -15,6 +16,11 @@ struct BenchCommand: AsyncParsableCommand {
     enum Operation: String, ExpressibleByArgument, CaseIterable {
         case parquetWrite = "parquet-write"
         case parquetRead = "parquet-read"
+        case frameFilter = "frame-filter"
+        case frameGroupBy = "frame-groupby"
+        case frameJoin = "frame-join"
+        case frameSort = "frame-sort"
+        case frameWindow = "frame-window"
     }
 
     @Argument(help: "Operation: \(Operation.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -22,6 +28,9 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "Input file.")
     var input: String
+
+    @Option(help: "Second input file: the customers table for frame-join.")
+    var input2: String?
 
     @Option(help: "Output file, for operations that write.")
     var output: String?
@@ -56,6 +65,8 @@ struct BenchCommand: AsyncParsableCommand {
                     try FileOutput.replace(output, with: bytes)
                     best = min(best, t.duration(to: .now).seconds)
                 }
+            case .frameFilter, .frameGroupBy, .frameJoin, .frameSort, .frameWindow:
+                (best, rows) = try FrameBench.run(op, input: input, input2: input2, repeat: max(1, `repeat`))
             }
             StandardOutput.line(#"{"op": "\#(op.rawValue)", "seconds": \#(best), "rows": \#(rows)}"#)
         }
