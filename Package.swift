@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "DataFrame", targets: ["DataFrame"]),
         .library(name: "ObjectStore", targets: ["ObjectStore"]),
         .library(name: "DeltaLog", targets: ["DeltaLog"]),
+        .library(name: "Lake", targets: ["Lake"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -23,10 +24,11 @@ let package = Package(
         .target(name: "DataFrame", dependencies: ["Columnar", "Parquet"]),
         .target(name: "ObjectStore"),
         .target(name: "DeltaLog", dependencies: ["Columnar", "Parquet", "DataFrame", "ObjectStore"]),
+        .target(name: "Lake", dependencies: ["Columnar", "Parquet", "DataFrame", "ObjectStore", "DeltaLog"]),
         .executableTarget(
             name: "lake",
             dependencies: [
-                "Columnar", "Parquet", "DataFrame",
+                "Columnar", "Parquet", "DataFrame", "ObjectStore", "DeltaLog", "Lake",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -35,6 +37,7 @@ let package = Package(
         .testTarget(name: "DataFrameTests", dependencies: ["DataFrame", "Columnar"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "DeltaLogTests", dependencies: ["DeltaLog", "ObjectStore", "Columnar"]),
+        .testTarget(name: "LakeTests", dependencies: ["Lake", "DeltaLog", "ObjectStore", "DataFrame", "Columnar"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,2 @@
+/// User-facing Delta table operations: each a value configured, then executed.
+public enum LakeModule {}
