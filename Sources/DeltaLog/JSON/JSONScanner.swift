@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A bounds-checked JSON tokenizer over raw UTF-8 bytes (no Foundation): the hot loop of log replay.
 ///
 /// `JSONSerialization` costs 5-7 µs per add action (PERFORMANCE.md); this scanner reads keys as byte spans
@@ -103,18 +111,17 @@ struct JSONScanner {
         return true
     }
 
-    /// Whether `key` is the ASCII name `name`.
+    /// Whether `key` is the ASCII name `name`: length check, then a byte compare (no String is built).
     @inline(__always)
     func key(_ key: Key, is name: StaticString) -> Bool {
-        if key.escaped { return (try? decodeEscaped(key.start, key.start + key.count)) == name.description }
+        if _slowPath(key.escaped) { return escapedKey(key, is: name) }
         guard key.count == name.utf8CodeUnitCount else { return false }
-        let p = name.utf8Start
-        var i = 0
-        while i < key.count {
-            if base[key.start + i] != p[i] { return false }
-            i += 1
-        }
-        return true
+        return memcmp(base + key.start, name.utf8Start, key.count) == 0
+    }
+
+    @inline(never)
+    func escapedKey(_ key: Key, is name: StaticString) -> Bool {
+        (try? decodeEscaped(key.start, key.start + key.count)) == name.description
     }
 
     /// The key as a String.

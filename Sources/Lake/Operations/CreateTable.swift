@@ -1,0 +1,95 @@
+import Columnar
+import DeltaLog
+
+/// Creates an empty Delta table: version 0 with the smallest protocol the schema and properties need,
+/// the `metaData` action, and a `CREATE TABLE` commitInfo. Fails when a table already exists.
+public struct CreateTable: Sendable {
+    /// What to create.
+    public struct Options: Sendable {
+        /// The logical schema.
+        public var schema: Schema
+        /// Partition columns, in directory order; each must be a top-level primitive column of `schema`.
+        public var partitionColumns: [String]
+        /// Table properties (`delta.*` and user keys).
+        public var properties: [String: String]
+        /// Optional table name.
+        public var name: String?
+        /// Optional table description.
+        public var description: String?
+
+        /// Creates options.
+        public init(schema: Schema, partitionColumns: [String] = [], properties: [String: String] = [:], name: String? = nil, description: String? = nil) {
+            self.schema = schema
+            self.partitionColumns = partitionColumns
+            self.properties = properties
+            self.name = name
+            self.description = description
+        }
+    }
+
+    /// What creating did.
+    public struct Metrics: Sendable {
+        /// The version committed (always 0).
+        public var version: Int64
+    }
+
+    /// The table to create.
+    public let table: DeltaTable
+    /// The options.
+    public let options: Options
+
+    /// Creates the operation.
+    public init(table: DeltaTable, options: Options) {
+        self.table = table
+        self.options = options
+    }
+
+    /// Commits version 0 and returns the new snapshot.
+    public func execute() async throws -> (TableSnapshot, Metrics) {
+        let actions = try Self.actions(options, operation: "CREATE TABLE", extraParameters: [:])
+        _ = try await LogCommitter(table: table).commit(actions, readVersion: -1, intent: .init(isBlindAppend: false, appIds: [], removedPaths: []))
+        return (try await LogReplay.snapshot(table, at: .version(0)), Metrics(version: 0))
+    }
+
+    /// Validates the options and builds the protocol, metaData and commitInfo actions of a new table.
+    static func actions(_ options: Options, operation: String, extraParameters: [String: JSONValue]) throws -> [Action] {
+        let (proto, metadata) = try protocolAndMetadata(options)
+        var params: [String: JSONValue] = [
+            "isManaged": .string("false"),
+            "description": options.description.map { .string($0) } ?? .null,
+            "partitionBy": .string(JSONValue.array(options.partitionColumns.map { .string($0) }).jsonText),
+            "properties": .string(JSONValue.object(options.properties.mapValues { .string($0) }).jsonText),
+        ]
+        for (k, v) in extraParameters { params[k] = v }
+        let info = CommitInfo(
+            timestamp: WallClock.nowMillis(), operation: operation, operationParameters: params,
+            engineInfo: LakeEngine.engineInfo, isolationLevel: "Serializable", isBlindAppend: true)
+        return [.commitInfo(info), .protocol(proto), .metadata(metadata)]
+    }
+
+    /// The protocol and metadata of a new table, after checking the schema and partition columns.
+    static func protocolAndMetadata(_ options: Options) throws -> (ProtocolAction, Metadata) {
+        var seen = Set<String>()
+        for f in options.schema.fields {
+            guard seen.insert(f.name.lowercased()).inserted else {
+                throw DeltaError.invalidArgument("column \(f.name) appears twice in the schema (names are case-insensitive)")
+            }
+        }
+        for c in options.partitionColumns {
+            guard let f = options.schema.field(named: c) else {
+                throw DeltaError.invalidArgument("partition column \(c) is not in the schema (columns: \(options.schema.names.joined(separator: ", ")))")
+            }
+            if f.type.isNested { throw DeltaError.invalidArgument("partition column \(c) has nested type \(f.type.name); partition by a primitive column") }
+        }
+        if !options.partitionColumns.isEmpty && options.partitionColumns.count == options.schema.fields.count {
+            throw DeltaError.invalidArgument("every column is a partition column; a table needs at least one data column")
+        }
+        let schemaString = try DeltaSchema.serialize(options.schema)
+        let metadata = Metadata(
+            id: RandomUUID.make(), name: options.name, description: options.description, schemaString: schemaString,
+            partitionColumns: options.partitionColumns, configuration: options.properties, createdTime: WallClock.nowMillis())
+        let proto = TableFeatures.minimumProtocol(schema: options.schema, configuration: options.properties)
+        try TableFeatures.checkWritable(proto, metadata: metadata)
+        return (proto, metadata)
+    }
+}
