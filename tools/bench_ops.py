@@ -135,7 +135,7 @@ def _duckdb_op(op: str):
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM {name}_arrow")
             con.unregister(f"{name}_arrow")
         sql = _DUCKDB_SQL[op]
-        return lambda: con.execute(sql).to_arrow_table()
+        return lambda: con.sql(sql).to_arrow_table()
 
     return prepare
 

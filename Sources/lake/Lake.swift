@@ -7,6 +7,9 @@ struct LakeCommand: AsyncParsableCommand {
         commandName: "lake",
         abstract: "A transactional lakehouse table store for Delta Lake tables.",
         version: "0.1.0",
-        subcommands: [ParquetCommand.self, FrameCommand.self, BenchCommand.self]
+        subcommands: [
+            ParquetCommand.self, FrameCommand.self, BenchCommand.self,
+            CreateCommand.self, WriteCommand.self, ReadCommand.self, HistoryCommand.self, InfoCommand.self, FilesCommand.self,
+        ]
     )
 }

@@ -17,8 +17,12 @@ import Testing
         .commitInfo(CommitInfo(timestamp: 1, operation: op, isBlindAppend: blind))
     }
 
-    static func winner(_ version: Int64 = 6, _ actions: [Action]) -> WinningCommit {
+    static func winner(_ version: Int64, _ actions: [Action]) -> WinningCommit {
         WinningCommit(version: version, actions: actions)
+    }
+
+    static func winner(_ actions: [Action]) -> WinningCommit {
+        winner(6, actions)
     }
 
     /// The conflict kind `check` throws, or nil when the transaction may rebase.

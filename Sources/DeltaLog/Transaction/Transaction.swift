@@ -94,13 +94,29 @@ public final class Transaction: Sendable {
             self.inCommitTimestamp = inCommitTimestamp
         }
 
+        /// The state a snapshot was read at; the in-commit timestamp is taken when the table enables them.
+        public init(snapshot: Snapshot) {
+            let ict = snapshot.metadata.configuration["delta.enableInCommitTimestamps"]?.lowercased() == "true"
+            self.init(
+                version: snapshot.version, protocolAction: snapshot.protocolAction, metadata: snapshot.metadata,
+                appTransactionVersions: snapshot.transactions.mapValues(\.version), domainMetadata: snapshot.domainMetadata,
+                inCommitTimestamp: ict ? snapshot.timestamp : nil)
+        }
+
         /// The state before a table exists: the first commit (version 0) must carry protocol and metadata.
         public static let newTable = ReadState(version: -1, protocolAction: nil, metadata: nil)
     }
 
     /// Called after a commit at a version that is a multiple of `delta.checkpointInterval`, to write a checkpoint
-    /// of that version (the snapshot engineer's checkpoint writer plugs in here).
-    public typealias CheckpointWriter = @Sendable (_ store: any ObjectStore, _ version: Int64) async throws -> Void
+    /// of that version.
+    public typealias CheckpointHook = @Sendable (_ store: any ObjectStore, _ version: Int64) async throws -> Void
+
+    /// The default hook: loads the snapshot of the committed version and writes a classic Parquet checkpoint
+    /// plus `_last_checkpoint` with `CheckpointWriter`.
+    public static let classicCheckpoint: CheckpointHook = { store, version in
+        let snapshot = try await Snapshot.load(store: store, version: version)
+        try await CheckpointWriter.write(snapshot)
+    }
 
     /// Knobs of the commit loop.
     public struct Options: Sendable {
@@ -110,19 +126,19 @@ public final class Transaction: Sendable {
         public var maxAttempts: Int
         /// Written as `commitInfo.engineInfo`.
         public var engineInfo: String
-        /// Writes a checkpoint after qualifying commits; nil writes none.
-        public var checkpointWriter: CheckpointWriter?
+        /// Writes a checkpoint after qualifying commits (`classicCheckpoint` by default); nil writes none.
+        public var checkpointHook: CheckpointHook?
         /// The wall clock in ms since the epoch (injectable so tests can pin timestamps).
         public var clock: @Sendable () -> Int64
 
         /// Creates options; the defaults suit interactive and pipeline writers alike.
         public init(
-            maxAttempts: Int = 100, engineInfo: String = "lake/0.1.0", checkpointWriter: CheckpointWriter? = nil,
+            maxAttempts: Int = 100, engineInfo: String = "lake/0.1.0", checkpointHook: CheckpointHook? = Transaction.classicCheckpoint,
             clock: @escaping @Sendable () -> Int64 = Transaction.currentTimeMillis
         ) {
             self.maxAttempts = maxAttempts
             self.engineInfo = engineInfo
-            self.checkpointWriter = checkpointWriter
+            self.checkpointHook = checkpointHook
             self.clock = clock
         }
     }
@@ -157,6 +173,11 @@ public final class Transaction: Sendable {
         self.readState = readState
         self.store = store
         self.options = options
+    }
+
+    /// Starts a transaction on top of a loaded snapshot, writing through the snapshot's store.
+    public convenience init(snapshot: Snapshot, options: Options = Options()) {
+        self.init(readState: ReadState(snapshot: snapshot), store: snapshot.store, options: options)
     }
 
     /// The version the transaction read.
@@ -392,7 +413,7 @@ public final class Transaction: Sendable {
         }
 
         var result = CommitResult(version: target, attempts: attempts)
-        if target > 0, target % checkpointInterval == 0, let writer = options.checkpointWriter {
+        if target > 0, target % checkpointInterval == 0, let writer = options.checkpointHook {
             do {
                 try await writer(store, target)
                 result.checkpointWritten = true

@@ -110,7 +110,9 @@ public struct Write: Sendable {
                 metadata = m
             }
         } else {
-            let schema = try SchemaConformance.deltaSchema(data.schema)
+            // Like Spark, a table created by a write has nullable columns: this batch having no nulls says
+            // nothing about the next one (use CreateTable for NOT NULL columns).
+            let schema = Schema(try SchemaConformance.deltaSchema(data.schema).fields.map { Field($0.name, $0.type, nullable: true, metadata: $0.metadata) })
             let (conformed, _) = try SchemaConformance.conform(data, to: schema, allowExtra: false)
             frame = conformed
             let create = CreateTable.Options(schema: schema, partitionColumns: options.partitionBy ?? [], properties: options.properties)

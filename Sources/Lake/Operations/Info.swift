@@ -1,0 +1,39 @@
+import DeltaLog
+
+/// A summary of one table version: version, protocol, schema, partitioning, properties, size.
+public struct Info: Sendable {
+    /// The summary.
+    public struct Summary: Sendable {
+        /// The snapshot summarized.
+        public var snapshot: TableSnapshot
+        /// Active files.
+        public var numFiles: Int
+        /// Bytes of active files.
+        public var sizeInBytes: Int64
+        /// Rows, from the files' `numRecords` stats; nil when some file has no stats.
+        public var numRows: Int64?
+    }
+
+    /// The table.
+    public let table: DeltaTable
+    /// Which version.
+    public let version: VersionSpec
+
+    /// Creates the operation.
+    public init(table: DeltaTable, version: VersionSpec = .latest) {
+        self.table = table
+        self.version = version
+    }
+
+    /// Loads the snapshot and summarizes it.
+    public func execute() async throws -> (TableSnapshot, Summary) {
+        let snapshot = try await LogReplay.snapshot(table, at: version)
+        var rows: Int64? = 0
+        for f in snapshot.files {
+            guard let text = f.stats, let stats = try? JSONValue.parse(text), let n = stats["numRecords"]?.int64Value else { rows = nil; break }
+            let dvRows = f.deletionVector?.cardinality ?? 0
+            rows = rows.map { $0 + n - dvRows }
+        }
+        return (snapshot, Summary(snapshot: snapshot, numFiles: snapshot.files.count, sizeInBytes: snapshot.totalBytes, numRows: rows))
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Columnar
+import DataFrame
+import Lake
+import Parquet
+
+/// Output formats of `lake read`.
+enum TableReadFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, ndjson, csv, parquet
+}
+
+/// `lake read TABLE`: print or export the rows of a table version.
+struct ReadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "read",
+        abstract: "Read a Delta table (optionally as of a version or time, filtered and projected)."
+    )
+
+    @Argument(help: "The table location: a directory path or file:// URI.")
+    var table: String
+
+    @Option(help: "Read this version (time travel).")
+    var version: Int64?
+
+    @Option(help: "Read the latest version at or before this time (ms since the epoch or ISO 8601).")
+    var timestamp: String?
+
+    @Option(name: .customLong("where"), help: "A SQL predicate, e.g. \"amount > 10 AND region = 'EU'\".")
+    var predicate: String?
+
+    @Option(help: "Comma-separated columns to return (default: all).")
+    var columns: String?
+
+    @Option(help: "Return at most this many rows.")
+    var limit: Int?
+
+    @Option(help: "Output format: table, ndjson, csv or parquet (parquet needs --output).")
+    var format: TableReadFormat = .table
+
+    @Option(help: "Write the output to this file instead of stdout.")
+    var output: String?
+
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit must be zero or more") }
+        if format == .parquet && output == nil { throw ValidationError("--format parquet needs --output FILE") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors {
+            var options = Scan.Options()
+            options.version = try TableSupport.versionSpec(version: version, timestamp: timestamp)
+            options.columns = TableSupport.list(columns)
+            options.predicate = predicate
+            options.limit = limit
+            let (_, frame, _) = try await Scan(table: try DeltaTable(location: table), options: options).execute()
+            let batch = frame.batch
+            var out: [UInt8] = []
+            switch format {
+            case .ndjson: BatchText.ndjson(batch, to: &out)
+            case .csv: BatchText.csv(batch, to: &out)
+            case .table: out = Array((BatchText.table(batch, maxRows: limit ?? 50) + "\n").utf8)
+            case .parquet: out = try ParquetWriter.write([batch], schema: batch.schema)
+            }
+            if let output { try FileOutput.replace(output, with: out) } else { StandardOutput.write(out) }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import DataFrame
+import DeltaLog
+import Lake
+
+/// The save modes as the CLI spells them.
+enum WriteModeArgument: String, ExpressibleByArgument, CaseIterable {
+    case append, overwrite
+    case errorIfExists = "error-if-exists"
+
+    var mode: Write.Mode {
+        switch self {
+        case .append: .append
+        case .overwrite: .overwrite
+        case .errorIfExists: .errorIfExists
+        }
+    }
+}
+
+/// `lake write TABLE FILE...`: write files into a table in one commit.
+struct WriteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "write",
+        abstract: "Write .parquet, .csv or .ndjson/.jsonl files into a Delta table in one commit."
+    )
+
+    @Argument(help: "The table location: a directory path or file:// URI.")
+    var table: String
+
+    @Argument(help: "Input files (.parquet, .csv, .ndjson or .jsonl).")
+    var files: [String]
+
+    @Option(help: "append (default; creates the table if missing), overwrite, or error-if-exists.")
+    var mode: WriteModeArgument = .append
+
+    @Option(name: .customLong("partition-by"), help: "Comma-separated partition columns (for a new table; must match an existing one).")
+    var partitionBy: String?
+
+    @Flag(name: .customLong("schema-evolution"), help: "Add input columns the table lacks as nullable columns.")
+    var schemaEvolution = false
+
+    @Option(name: .customLong("txn-app-id"), help: "Application id of an idempotent write (with --txn-version).")
+    var txnAppId: String?
+
+    @Option(name: .customLong("txn-version"), help: "Application version of an idempotent write; skipped if already committed.")
+    var txnVersion: Int64?
+
+    @Option(name: .customLong("target-file-size"), help: "Target data file size in bytes (default 134217728).")
+    var targetFileSize: Int?
+
+    func validate() throws {
+        if (txnAppId == nil) != (txnVersion == nil) { throw ValidationError("--txn-app-id and --txn-version go together") }
+        if files.isEmpty { throw ValidationError("give at least one input file") }
+    }
+
+    func run() async throws {
+        try await runReportingErrors {
+            let frames = try files.map(TableSupport.readInput)
+            let data = frames.count == 1 ? frames[0] : try DataFrame.concat(frames)
+            var options = Write.Options()
+            options.mode = mode.mode
+            options.partitionBy = TableSupport.list(partitionBy)
+            options.schemaEvolution = schemaEvolution
+            if let targetFileSize { options.targetFileSize = targetFileSize }
+            if let txnAppId, let txnVersion { options.transaction = SetTransaction(appId: txnAppId, version: txnVersion) }
+            let (_, m) = try await Write(table: try DeltaTable(location: table), data: data, options: options).execute()
+            if m.skipped {
+                StandardOutput.line("skipped: transaction already committed (table at version \(m.version))")
+            } else {
+                StandardOutput.line("version \(m.version): wrote \(m.numOutputRows) rows in \(m.numFiles) files (\(m.numOutputBytes) bytes)")
+            }
+        }
+    }
+}
