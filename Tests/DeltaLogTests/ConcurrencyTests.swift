@@ -8,14 +8,14 @@ import Testing
 /// belong to the CLI's end-to-end tests.
 @Suite struct ConcurrencyTests {
     @Test func twentyConcurrentAppendersEachLandExactlyOnceWithContiguousVersions() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let v0 = try await t.create()
         let writers = 20
         let results = try await withThrowingTaskGroup(of: (Int, CommitResult).self) { group in
             for i in 0..<writers {
                 group.addTask {
                     let txn = Transaction(readState: v0, store: LocalStore(root: t.root))
-                    txn.add(file("part-\(i).parquet"))
+                    txn.add(dataFile("part-\(i).parquet"))
                     return (i, try await txn.commit(operation: "WRITE", metrics: ["numFiles": "1"]))
                 }
             }
@@ -40,12 +40,12 @@ import Testing
     }
 
     @Test func appendsDuringAnOptimizeAllSucceedAndTheAppendedFilesSurvive() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let v0 = try await t.create()
         let seed = Transaction(readState: v0, store: t.store)
-        seed.add(files: [file("small-1.parquet"), file("small-2.parquet")])
+        seed.add(files: [dataFile("small-1.parquet"), dataFile("small-2.parquet")])
         _ = try await seed.commit(operation: "WRITE")
-        let v1 = Transaction.ReadState(version: 1, protocolAction: TempTable.protocolAction, metadata: TempTable.metadata())
+        let v1 = Transaction.ReadState(version: 1, protocolAction: TxnTempTable.protocolAction, metadata: TxnTempTable.metadata())
 
         let appenders = 8
         let results = try await withThrowingTaskGroup(of: CommitResult.self) { group in
@@ -53,14 +53,14 @@ import Testing
                 let optimize = Transaction(readState: v1, store: LocalStore(root: t.root))
                 optimize.recordRead(predicate: .equals(column: "p", value: "a"))
                 optimize.recordRead(files: ["small-1.parquet", "small-2.parquet"])
-                optimize.remove(files: ["small-1.parquet", "small-2.parquet"].map { file($0).removal(deletionTimestamp: 2, dataChange: false) })
-                optimize.add(file("big.parquet", dataChange: false))
+                optimize.remove(files: ["small-1.parquet", "small-2.parquet"].map { dataFile($0).removal(deletionTimestamp: 2, dataChange: false) })
+                optimize.add(dataFile("big.parquet", dataChange: false))
                 return try await optimize.commit(operation: "OPTIMIZE")
             }
             for i in 0..<appenders {
                 group.addTask {
                     let txn = Transaction(readState: v1, store: LocalStore(root: t.root))
-                    txn.add(file("new-\(i).parquet"))
+                    txn.add(dataFile("new-\(i).parquet"))
                     return try await txn.commit(operation: "WRITE")
                 }
             }
@@ -82,19 +82,19 @@ import Testing
     }
 
     @Test func concurrentDeletesOfTheSameFileLetExactlyOneWin() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let v0 = try await t.create()
         let seed = Transaction(readState: v0, store: t.store)
-        seed.add(file("victim.parquet"))
+        seed.add(dataFile("victim.parquet"))
         _ = try await seed.commit(operation: "WRITE")
-        let v1 = Transaction.ReadState(version: 1, protocolAction: TempTable.protocolAction, metadata: TempTable.metadata())
+        let v1 = Transaction.ReadState(version: 1, protocolAction: TxnTempTable.protocolAction, metadata: TxnTempTable.metadata())
 
         let outcomes = await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<6 {
                 group.addTask {
                     let d = Transaction(readState: v1, store: LocalStore(root: t.root))
                     d.recordRead(files: ["victim.parquet"])
-                    d.remove(file("victim.parquet").removal(deletionTimestamp: 3))
+                    d.remove(dataFile("victim.parquet").removal(deletionTimestamp: 3))
                     do {
                         _ = try await d.commit(operation: "DELETE")
                         return true

@@ -5,7 +5,7 @@ import Testing
 @testable import DeltaLog
 
 /// A temporary table directory, removed when the scope ends.
-final class TempTable: Sendable {
+final class TxnTempTable: Sendable {
     let root: String
 
     init() throws {
@@ -49,11 +49,11 @@ final class TempTable: Sendable {
     }
 }
 
-func file(_ path: String, _ p: String? = "a", dataChange: Bool = true) -> AddFile {
+func dataFile(_ path: String, _ p: String? = "a", dataChange: Bool = true) -> AddFile {
     AddFile(path: path, partitionValues: ["p": p], size: 10, modificationTime: 1, dataChange: dataChange, stats: #"{"numRecords":1}"#)
 }
 
-func commitInfo(_ actions: [Action]) -> CommitInfo? {
+func commitInfoOf(_ actions: [Action]) -> CommitInfo? {
     for case let .commitInfo(c) in actions { return c }
     return nil
 }
@@ -65,20 +65,20 @@ func commitInfo(_ actions: [Action]) -> CommitInfo? {
     }
 
     @Test func createThenAppendWritesCommitInfoFirstAndActionsInOrder() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let v0 = try await t.create()
         let created = try await t.actions(0)
         #expect(created.map(\.key) == ["commitInfo", "protocol", "metaData"])
 
         let txn = Transaction(readState: v0, store: t.store)
-        txn.add(file("p=a/1.parquet"))
+        txn.add(dataFile("p=a/1.parquet"))
         txn.setTransaction(appId: "etl", version: 1, lastUpdated: 5)
         #expect(txn.isBlindAppend)
         let r = try await txn.commit(operation: "WRITE", parameters: ["mode": "Append"], metrics: ["numFiles": "1"])
         #expect(r == CommitResult(version: 1, attempts: 1))
         let actions = try await t.actions(1)
         #expect(actions.map(\.key) == ["commitInfo", "txn", "add"])
-        let info = try #require(commitInfo(actions))
+        let info = try #require(commitInfoOf(actions))
         #expect(info.operation == "WRITE")
         #expect(info.operationParameters == ["mode": .string("Append")])
         #expect(info.operationMetrics == ["numFiles": .string("1")])
@@ -92,34 +92,34 @@ func commitInfo(_ actions: [Action]) -> CommitInfo? {
     }
 
     @Test func lostRaceRebasesABlindAppendOntoTheWinner() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let v0 = try await t.create()
         let a = Transaction(readState: v0, store: t.store)
         let b = Transaction(readState: v0, store: t.store)
-        a.add(file("a.parquet"))
-        b.add(file("b.parquet"))
+        a.add(dataFile("a.parquet"))
+        b.add(dataFile("b.parquet"))
         let ra = try await a.commit(operation: "WRITE")
         let rb = try await b.commit(operation: "WRITE")
         #expect(ra.version == 1 && ra.attempts == 1)
         #expect(rb.version == 2 && rb.attempts == 2)
-        let info = try #require(commitInfo(try await t.actions(2)))
+        let info = try #require(commitInfoOf(try await t.actions(2)))
         #expect(info.readVersion == 0)
         #expect(info.operationMetrics?["numRetries"] == .string("1"))
     }
 
     @Test func overlappingDeletesFailWithConcurrentDeleteDelete() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let v0 = try await t.create()
         let append = Transaction(readState: v0, store: t.store)
-        append.add(file("p=a/1.parquet"))
+        append.add(dataFile("p=a/1.parquet"))
         _ = try await append.commit(operation: "WRITE")
-        let v1 = Transaction.ReadState(version: 1, protocolAction: TempTable.protocolAction, metadata: TempTable.metadata())
+        let v1 = Transaction.ReadState(version: 1, protocolAction: TxnTempTable.protocolAction, metadata: TxnTempTable.metadata())
 
         func deleter() -> Transaction {
             let d = Transaction(readState: v1, store: t.store)
             d.recordRead(predicate: .equals(column: "p", value: "a"))
             d.recordRead(files: ["p=a/1.parquet"])
-            d.remove(file("p=a/1.parquet").removal(deletionTimestamp: 9))
+            d.remove(dataFile("p=a/1.parquet").removal(deletionTimestamp: 9))
             return d
         }
         let first = deleter()
@@ -134,14 +134,14 @@ func commitInfo(_ actions: [Action]) -> CommitInfo? {
     }
 
     @Test func deleteOverWholeTableFailsWhenAConcurrentMergeAddedFiles() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let v0 = try await t.create()
         let delete = Transaction(readState: v0, store: t.store)
         delete.recordReadWholeTable()
-        delete.add(file("rewritten.parquet"))
+        delete.add(dataFile("rewritten.parquet"))
         let merge = Transaction(readState: v0, store: t.store)
         merge.recordRead(predicate: .equals(column: "p", value: "b"))
-        merge.add(file("p=b/m.parquet", "b"))
+        merge.add(dataFile("p=b/m.parquet", "b"))
         _ = try await merge.commit(operation: "MERGE")
         await #expect(throws: DeltaError.conflict(.concurrentAppend(path: "p=b/m.parquet"), winningVersion: 1, operation: "MERGE")) {
             _ = try await delete.commit(operation: "DELETE")
@@ -149,12 +149,12 @@ func commitInfo(_ actions: [Action]) -> CommitInfo? {
     }
 
     @Test func metadataChangeByTheWinnerFailsTheLoser() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let v0 = try await t.create()
         let alter = Transaction(readState: v0, store: t.store)
-        alter.setMetadata(TempTable.metadata(["delta.appendOnly": "false"]))
+        alter.setMetadata(TxnTempTable.metadata(["delta.appendOnly": "false"]))
         let append = Transaction(readState: v0, store: t.store)
-        append.add(file("x.parquet"))
+        append.add(dataFile("x.parquet"))
         _ = try await alter.commit(operation: "SET TBLPROPERTIES")
         await #expect(throws: DeltaError.conflict(.metadataChanged, winningVersion: 1, operation: "SET TBLPROPERTIES")) {
             _ = try await append.commit(operation: "WRITE")
@@ -162,25 +162,25 @@ func commitInfo(_ actions: [Action]) -> CommitInfo? {
     }
 
     @Test func idempotentAppendAlreadyCommittedIsANoOp() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         var state = try await t.create()
         state.appTransactionVersions["etl"] = 3
         let txn = Transaction(readState: state, store: t.store)
         #expect(txn.txnVersion(appId: "etl") == 3)
         txn.setTransaction(appId: "etl", version: 3)
-        txn.add(file("dup.parquet"))
+        txn.add(dataFile("dup.parquet"))
         let r = try await txn.commit(operation: "WRITE")
         #expect(r.isNoOp && r.version == 0 && r.attempts == 0)
         #expect(try await t.commitVersions() == [0])
     }
 
     @Test func concurrentRetriesOfAnIdempotentAppendLandOnce() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let v0 = try await t.create()
         func attempt() -> Transaction {
             let txn = Transaction(readState: v0, store: t.store)
             txn.setTransaction(appId: "etl", version: 1)
-            txn.add(file("batch-1.parquet"))
+            txn.add(dataFile("batch-1.parquet"))
             return txn
         }
         let first = attempt()
@@ -190,19 +190,19 @@ func commitInfo(_ actions: [Action]) -> CommitInfo? {
             _ = try await second.commit(operation: "WRITE")
         }
         // The pipeline's retry from a fresh snapshot sees its version committed: a no-op.
-        let v1 = Transaction.ReadState(version: 1, protocolAction: TempTable.protocolAction, metadata: TempTable.metadata(), appTransactionVersions: ["etl": 1])
+        let v1 = Transaction.ReadState(version: 1, protocolAction: TxnTempTable.protocolAction, metadata: TxnTempTable.metadata(), appTransactionVersions: ["etl": 1])
         let retry = Transaction(readState: v1, store: t.store)
         retry.setTransaction(appId: "etl", version: 1)
-        retry.add(file("batch-1.parquet"))
+        retry.add(dataFile("batch-1.parquet"))
         #expect(try await retry.commit(operation: "WRITE").isNoOp)
         #expect(try await t.commitVersions() == [0, 1])
     }
 
     @Test func aTransactionCommitsAtMostOnce() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let v0 = try await t.create()
         let txn = Transaction(readState: v0, store: t.store)
-        txn.add(file("x.parquet"))
+        txn.add(dataFile("x.parquet"))
         _ = try await txn.commit(operation: "WRITE")
         await #expect(throws: TransactionError.alreadyFinished) {
             _ = try await txn.commit(operation: "WRITE")
@@ -210,9 +210,9 @@ func commitInfo(_ actions: [Action]) -> CommitInfo? {
     }
 
     @Test func firstCommitWithoutMetadataIsRejected() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let txn = Transaction(readState: .newTable, store: t.store)
-        txn.add(file("x.parquet"))
+        txn.add(dataFile("x.parquet"))
         await #expect(throws: TransactionError.self) {
             _ = try await txn.commit(operation: "WRITE")
         }
@@ -220,7 +220,7 @@ func commitInfo(_ actions: [Action]) -> CommitInfo? {
     }
 
     @Test func commitInfoCannotBeAddedByTheCaller() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let v0 = try await t.create()
         let txn = Transaction(readState: v0, store: t.store)
         txn.addAction(.commitInfo(CommitInfo(operation: "X")))
@@ -230,96 +230,96 @@ func commitInfo(_ actions: [Action]) -> CommitInfo? {
     }
 
     @Test func creatingATableThatAnotherWriterCreatedFails() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         _ = try await t.create()
         let txn = Transaction(readState: .newTable, store: t.store)
-        txn.setProtocol(TempTable.protocolAction)
-        txn.setMetadata(TempTable.metadata())
+        txn.setProtocol(TxnTempTable.protocolAction)
+        txn.setMetadata(TxnTempTable.metadata())
         await #expect(throws: DeltaError.conflict(.protocolChanged, winningVersion: 0, operation: "CREATE TABLE")) {
             _ = try await txn.commit(operation: "CREATE TABLE")
         }
     }
 
     @Test func unwritableProtocolIsRefused() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let state = Transaction.ReadState(
             version: 0, protocolAction: ProtocolAction(minReaderVersion: 3, minWriterVersion: 7, readerFeatures: [], writerFeatures: ["someFutureFeature"]),
-            metadata: TempTable.metadata())
+            metadata: TxnTempTable.metadata())
         let txn = Transaction(readState: state, store: t.store)
-        txn.add(file("x.parquet"))
+        txn.add(dataFile("x.parquet"))
         await #expect(throws: DeltaError.unsupportedFeature(kind: .writer, features: ["someFutureFeature"])) {
             _ = try await txn.commit(operation: "WRITE")
         }
     }
 
     @Test func isolationLevelComesFromTheTableAndOptimizeRunsAtSnapshotIsolation() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let v0 = try await t.create(["delta.isolationLevel": "Serializable"])
         let write = Transaction(readState: v0, store: t.store)
-        write.add(file("a.parquet"))
+        write.add(dataFile("a.parquet"))
         #expect(try write.isolationLevel() == .serializable)
         _ = try await write.commit(operation: "WRITE")
-        #expect(commitInfo(try await t.actions(1))?.isolationLevel == "Serializable")
+        #expect(commitInfoOf(try await t.actions(1))?.isolationLevel == "Serializable")
 
-        let v1 = Transaction.ReadState(version: 1, protocolAction: TempTable.protocolAction, metadata: TempTable.metadata(["delta.isolationLevel": "Serializable"]))
+        let v1 = Transaction.ReadState(version: 1, protocolAction: TxnTempTable.protocolAction, metadata: TxnTempTable.metadata(["delta.isolationLevel": "Serializable"]))
         let optimize = Transaction(readState: v1, store: t.store)
-        optimize.recordRead(files: ["a.parquet"])
-        optimize.remove(file("a.parquet").removal(deletionTimestamp: 5, dataChange: false))
-        optimize.add(file("big.parquet", dataChange: false))
+        optimize.recordRead(addFiles: [dataFile("a.parquet")])
+        optimize.remove(dataFile("a.parquet").removal(deletionTimestamp: 5, dataChange: false))
+        optimize.add(dataFile("big.parquet", dataChange: false))
         #expect(try optimize.isolationLevel() == .snapshotIsolation)
         #expect(!optimize.isBlindAppend)
         _ = try await optimize.commit(operation: "OPTIMIZE")
-        let info = commitInfo(try await t.actions(2))
+        let info = commitInfoOf(try await t.actions(2))
         #expect(info?.isolationLevel == "SnapshotIsolation")
         #expect(info?.isBlindAppend == false)
 
-        let bad = Transaction(readState: Transaction.ReadState(version: 2, protocolAction: TempTable.protocolAction, metadata: TempTable.metadata(["delta.isolationLevel": "ReadCommitted"])), store: t.store)
-        bad.add(file("c.parquet"))
+        let bad = Transaction(readState: Transaction.ReadState(version: 2, protocolAction: TxnTempTable.protocolAction, metadata: TxnTempTable.metadata(["delta.isolationLevel": "ReadCommitted"])), store: t.store)
+        bad.add(dataFile("c.parquet"))
         #expect(throws: DeltaError.self) { try bad.isolationLevel() }
     }
 
     @Test func inCommitTimestampsIncreaseStrictly() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let options = Transaction.Options(clock: { 1_000 })
         let v0 = try await t.create(["delta.enableInCommitTimestamps": "true"], options: options)
-        #expect(commitInfo(try await t.actions(0))?.inCommitTimestamp == 1_000)
+        #expect(commitInfoOf(try await t.actions(0))?.inCommitTimestamp == 1_000)
         var state = v0
         state.inCommitTimestamp = 1_000
         let a = Transaction(readState: state, store: t.store, options: options)
         let b = Transaction(readState: state, store: t.store, options: options)
-        a.add(file("a.parquet"))
-        b.add(file("b.parquet"))
+        a.add(dataFile("a.parquet"))
+        b.add(dataFile("b.parquet"))
         _ = try await a.commit(operation: "WRITE")
         _ = try await b.commit(operation: "WRITE")
         let first = try await t.actions(1)
         #expect(first.first.map(\.key) == "commitInfo")
-        #expect(commitInfo(first)?.inCommitTimestamp == 1_001)
+        #expect(commitInfoOf(first)?.inCommitTimestamp == 1_001)
         // b lost the race to a (ICT 1001) and must land after it even though the clock did not move.
-        #expect(commitInfo(try await t.actions(2))?.inCommitTimestamp == 1_002)
+        #expect(commitInfoOf(try await t.actions(2))?.inCommitTimestamp == 1_002)
     }
 
     @Test func attemptsAreBounded() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let v0 = try await t.create()
         let winner = Transaction(readState: v0, store: t.store)
-        winner.add(file("w.parquet"))
+        winner.add(dataFile("w.parquet"))
         _ = try await winner.commit(operation: "WRITE")
         let loser = Transaction(readState: v0, store: t.store, options: .init(maxAttempts: 1))
-        loser.add(file("l.parquet"))
+        loser.add(dataFile("l.parquet"))
         await #expect(throws: TransactionError.tooManyAttempts(attempts: 1, lastWinningVersion: 1)) {
             _ = try await loser.commit(operation: "WRITE")
         }
     }
 
     @Test func checkpointWriterRunsAtTheConfiguredInterval() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let calls = Mutex<[Int64]>([])
         let options = Transaction.Options(checkpointHook: { _, version in calls.withLock { $0.append(version) } })
         var state = try await t.create(["delta.checkpointInterval": "2"], options: options)
         var results: [CommitResult] = []
         for i in 1...4 {
             let txn = Transaction(readState: state, store: t.store, options: options)
-            txn.add(file("\(i).parquet"))
+            txn.add(dataFile("\(i).parquet"))
             results.append(try await txn.commit(operation: "WRITE"))
             state.version += 1
         }
@@ -329,22 +329,22 @@ func commitInfo(_ actions: [Action]) -> CommitInfo? {
 
     @Test func aFailingCheckpointDoesNotFailTheCommit() async throws {
         struct Boom: Error {}
-        let t = try TempTable()
+        let t = try TxnTempTable()
         let options = Transaction.Options(checkpointHook: { _, _ in throw Boom() })
         let v0 = try await t.create(["delta.checkpointInterval": "1"], options: options)
         let txn = Transaction(readState: v0, store: t.store, options: options)
-        txn.add(file("a.parquet"))
+        txn.add(dataFile("a.parquet"))
         let r = try await txn.commit(operation: "WRITE")
         #expect(r.version == 1 && !r.checkpointWritten && r.checkpointError != nil)
     }
 
     @Test func commitsFromLoadedSnapshotsCheckpointEveryTenVersionsAndStayIdempotent() async throws {
-        let t = try TempTable()
+        let t = try TxnTempTable()
         _ = try await t.create()
         for i in 1...10 {
             let txn = Transaction(snapshot: try await Snapshot.load(store: t.store))
             txn.setTransaction(appId: "etl", version: Int64(i))
-            txn.add(file("part-\(i).parquet"))
+            txn.add(dataFile("part-\(i).parquet"))
             let r = try await txn.commit(operation: "WRITE")
             #expect(r.version == Int64(i))
             #expect(r.checkpointWritten == (i == 10))
@@ -357,7 +357,7 @@ func commitInfo(_ actions: [Action]) -> CommitInfo? {
         // Replaying batch 10 after the fact is a no-op.
         let replay = Transaction(snapshot: snapshot)
         replay.setTransaction(appId: "etl", version: 10)
-        replay.add(file("part-10.parquet"))
+        replay.add(dataFile("part-10.parquet"))
         #expect(try await replay.commit(operation: "WRITE").isNoOp)
     }
 }

@@ -201,6 +201,11 @@ public final class Transaction: Sendable {
         state.withLock { $0.readFiles.formUnion(paths) }
     }
 
+    /// Records data files the transaction actually read (rule 6).
+    public func recordRead<S: Sequence>(addFiles files: S) where S.Element == AddFile {
+        recordRead(files: files.lazy.map(\.path))
+    }
+
     /// Looks up an app id's committed txn version and records the read (rule 4).
     public func txnVersion(appId: String) -> Int64? {
         state.withLock { _ = $0.readAppIds.insert(appId) }
