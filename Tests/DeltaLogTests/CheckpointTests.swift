@@ -79,7 +79,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let clock = ContinuousClock()
         var best = Duration.seconds(100)
-        for _ in 0..<3 {
+        for _ in 0..<1 {
             let t = clock.now
             let s = try await Snapshot.load(store: store)
             best = min(best, clock.now - t)
@@ -87,7 +87,7 @@ import Testing
         }
         try await CheckpointWriter.write(try await Snapshot.load(store: store))
         var bestCp = Duration.seconds(100)
-        for _ in 0..<3 {
+        for _ in 0..<1 {
             let t = clock.now
             let s = try await Snapshot.load(store: store)
             bestCp = min(bestCp, clock.now - t)

@@ -44,6 +44,8 @@ import Testing
     /// Every DV of the golden DV tables decodes to the rows pyroaring decodes.
     @Test func goldenDeletionVectorsMatchPyroaring() async throws {
         guard let python = Golden.python else { return }
+        let script = try Golden.script("dv_oracle.py")
+        defer { try? FileManager.default.removeItem(atPath: script) }
         for name in ["dv-partitioned-with-checkpoint", "dv-with-columnmapping", "log-replay-dv-key-cases"] {
             let dir = Golden.root + "/" + name
             let snap = try await Snapshot.load(store: LocalStore(root: dir))
@@ -51,7 +53,7 @@ import Testing
             for f in snap.files where f.deletionVector != nil {
                 mine[f.path] = try await snap.deletedRows(for: f)
             }
-            let out = try Golden.run(python, [Golden.script("dv_oracle.py"), dir])
+            let out = try Golden.run(python, [script, dir])
             let expected = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: [Int]] ?? [:]
             #expect(!mine.isEmpty, "\(name) has deletion vectors")
             #expect(mine == expected.mapValues { $0.map(Int64.init) }, "\(name)")

@@ -26,7 +26,8 @@ public struct TableState: Sendable {
             case let .add(a):
                 let key = a.logicalKey
                 files[key] = a
-                tombstones.removeValue(forKey: key)
+                // Most adds have no tombstone: skip the second hash lookup while there are none.
+                if !tombstones.isEmpty { tombstones.removeValue(forKey: key) }
             case let .remove(r):
                 let key = r.logicalKey
                 files.removeValue(forKey: key)
