@@ -6,7 +6,8 @@ To add an operation, append one `BenchOp` to `OPS`:
 - `prepare(ctx)` does the untimed setup in this process (load inputs into memory, clear
   outputs) and returns a zero-argument callable; tools/bench times that callable, best of R;
 - `lake(ctx)` gives the arguments after `lake bench` (the harness appends `--repeat R`); lake
-  does the operation R times in-process and prints {"op", "seconds" (best of R), "rows"}.
+  does the operation R times in-process and prints {"op", "seconds" (best of R), "rows", "peak_kib"}
+  (peak_kib: lake's own peak resident size, which tools/bench reports as its peak memory).
 - `rows(ctx)`, when set, is the row count lake must report (a sanity check of the run).
 """
 

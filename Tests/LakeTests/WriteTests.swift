@@ -133,3 +133,60 @@ func frame(_ ids: [Int64], regions: [String?]) throws -> DataFrame {
     let (_, info) = try await Info(table: t).execute()
     #expect(info.numFiles == 3 && info.numRows == 3)
 }
+
+@Test func timeTravelByVersionAndTimestampAndOutOfRange() async throws {
+    let t = try tempTable()
+    let (s0, _) = try await Write(table: t, data: try frame([1], regions: ["EU"])).execute()
+    _ = try await Write(table: t, data: try frame([2], regions: ["EU"])).execute()
+    var o = Scan.Options()
+    o.version = .timestamp(s0.timestamp)
+    let (s, rows, _) = try await Scan(table: t, options: o).execute()
+    #expect(s.version == 0 && rows.rowCount == 1)
+    o.version = .version(5)
+    do {
+        _ = try await Scan(table: t, options: o).execute()
+        Issue.record("expected an out-of-range error")
+    } catch let DeltaError.versionOutOfRange(requested, available) {
+        #expect(requested == 5 && available == 0...1)
+    }
+}
+
+@Test func everyPrimitiveTypeRoundTripsThroughPartitionsAndFiles() async throws {
+    let t = try tempTable()
+    let types: [(String, DataType, Scalar)] = [
+        ("b", .boolean, .boolean(true)), ("i8", .int8, .int(-3)), ("i16", .int16, .int(300)), ("i32", .int32, .int(-70000)),
+        ("i64", .int64, .int(1 << 40)), ("f32", .float32, .float(1.5)), ("f64", .float64, .double(-2.25)),
+        ("dec", .decimal(precision: 10, scale: 2), .decimal(12345)), ("s", .string, .string("a=b/c d")),
+        ("bin", .binary, .bytes([104, 105])), ("d", .date, .int(19723)), ("ts", .timestampMicros, .int(1_704_103_200_123_456)),
+    ]
+    var named: [(name: String, column: Column)] = [(name: "id", column: try Column(.int64, [.int(1), .int(2)]))]
+    for (name, type, value) in types { named.append((name: name, column: try Column(type, [value, .null]))) }
+    var o = Write.Options()
+    o.partitionBy = types.map(\.0)
+    let (s, m) = try await Write(table: t, data: try DataFrame(named), options: o).execute()
+    #expect(m.numFiles == 2 && s.files.count == 2)
+    let (_, rows, _) = try await Scan(table: t).execute()
+    let sorted = try rows.sort("id")
+    for (name, _, value) in types {
+        #expect(try sorted.value(name, row: 0) == value, "column \(name)")
+        #expect(try sorted.value(name, row: 1) == .null, "column \(name)")
+    }
+}
+
+@Test func multiColumnPartitionsGroupEveryCombination() async throws {
+    let t = try tempTable()
+    let data = try DataFrame([
+        (name: "p", column: try Column(.int32, [.int(1), .int(2), .int(1), .int(1), .null])),
+        (name: "q", column: try Column(.string, [.string("a"), .string("a"), .string("b"), .string("a"), .string("a")])),
+        (name: "v", column: try Column(.int64, [.int(10), .int(20), .int(30), .int(40), .int(50)])),
+    ])
+    var o = Write.Options()
+    o.partitionBy = ["p", "q"]
+    let (s, _) = try await Write(table: t, data: data, options: o).execute()
+    let dirs = Set(s.files.map { $0.path.split(separator: "/").dropLast().joined(separator: "/") })
+    #expect(dirs == ["p=1/q=a", "p=2/q=a", "p=1/q=b", "p=__HIVE_DEFAULT_PARTITION__/q=a"])
+    var scan = Scan.Options()
+    scan.predicate = "p = 1 AND q = 'a'"
+    let (_, rows, m) = try await Scan(table: t, options: scan).execute()
+    #expect(rows.rowCount == 2 && m.filesRead == 1)
+}

@@ -96,9 +96,9 @@ enum Compare {
         case (.uint64, _): bits = try int(UInt64.self)
         case let (.decimal, .decimal(c)): bits = try num(Int128.self, c)
         case let (.float32(a), .float(c)):
-            bits = a.withUnsafeBufferPointer { x in ordered(op, n, { x[$0] }, { _ in c }, lt: floatLess, eq: floatEqual) }
+            bits = floatToConstant(op, a, c)
         case let (.float64(a), .double(c)):
-            bits = a.withUnsafeBufferPointer { x in ordered(op, n, { x[$0] }, { _ in c }, lt: floatLess, eq: floatEqual) }
+            bits = floatToConstant(op, a, c)
         case let (.bytes(o, d), .string(s)):
             bits = compareBytesToConstant(op, o, d, Array(s.utf8))
         case let (.bytes(o, d), .bytes(c)):
@@ -110,18 +110,71 @@ enum Compare {
         return Kernels.boolean(bits, validity: l.validity)
     }
 
+    /// `x op c` for a float column and constant with Spark's NaN order (NaN equals NaN and is above everything).
+    ///
+    /// When `c` is not NaN each Spark comparison equals one plain IEEE comparison, which the optimizer can
+    /// vectorize: `x > c` is `!(x <= c)` (true for NaN `x`), `x >= c` is `!(x < c)`, and `<`, `<=`, `=`, `<>`
+    /// are already false/false/false/true for NaN `x`, as Spark wants. A NaN constant keeps the general path.
+    private static func floatToConstant<T: BinaryFloatingPoint>(_ op: ComparisonOp, _ a: [T], _ c: T) -> Bitmap {
+        let n = a.count
+        return a.withUnsafeBufferPointer { x in
+            guard !c.isNaN else { return ordered(op, n, { x[$0] }, { _ in c }, lt: { floatLess($0, $1) }, eq: { floatEqual($0, $1) }) }
+            switch op {
+            case .equal: return BitmapOps.pack(n) { x[$0] == c }
+            case .notEqual: return BitmapOps.pack(n) { x[$0] != c }
+            case .less: return BitmapOps.pack(n) { x[$0] < c }
+            case .lessOrEqual: return BitmapOps.pack(n) { x[$0] <= c }
+            case .greater: return BitmapOps.pack(n) { !(x[$0] <= c) }
+            case .greaterOrEqual: return BitmapOps.pack(n) { !(x[$0] < c) }
+            }
+        }
+    }
+
     private static func compareBytesToConstant(_ op: ComparisonOp, _ o: [Int64], _ d: [UInt8], _ c: [UInt8]) -> Bitmap {
         let n = o.count - 1
         return d.withUnsafeBufferPointer { x in c.withUnsafeBufferPointer { y in o.withUnsafeBufferPointer { p in
+            guard let xb = x.baseAddress, let yb = y.baseAddress else {
+                // An empty data buffer (every value empty) or an empty constant: only lengths matter.
+                return orderedBytes(op, n) { i in Int(p[i + 1] - p[i]) - y.count }
+            }
+            let raw = UnsafeRawPointer(xb), craw = UnsafeRawPointer(yb)
+            let m = y.count
             if op == .equal || op == .notEqual {
-                // Equality checks the length first, which rejects most rows without touching their bytes.
+                // Equality checks the length first, which rejects most rows without touching their bytes;
+                // equal-length rows compare inline, 8 bytes per load, with no call per row.
                 let want = op == .equal
+                if m >= 1 && m <= 16 {
+                    // Constants of up to 16 bytes: two overlapping 8-byte loads (one masked load below 8 bytes)
+                    // compare every row without a data-dependent branch, so random lengths and values cost no
+                    // mispredictions. The loads may read past a shorter value into its neighbours, never past
+                    // the data buffer: rows too close to its end take the exact path.
+                    let width = max(m, 8)
+                    let second = max(m - 8, 0)
+                    let mask: UInt64 = m >= 8 ? ~0 : UInt64(littleEndian: (1 &<< UInt64(8 * m)) &- 1)
+                    let c0 = loadPrefix(craw, m) & mask
+                    let c1 = m > 8 ? craw.loadUnaligned(fromByteOffset: second, as: UInt64.self) : c0
+                    let limit = x.count - width
+                    let flip: UInt64 = want ? 0 : 1
+                    return BitmapOps.pack(n) { i in
+                        let s = Int(p[i]), len = Int(p[i + 1]) &- s
+                        if s <= limit {
+                            let a = raw.loadUnaligned(fromByteOffset: s, as: UInt64.self) & mask
+                            let b = m > 8 ? raw.loadUnaligned(fromByteOffset: s &+ second, as: UInt64.self) : a
+                            let diff = (a ^ c0) | (b ^ c1) | UInt64(truncatingIfNeeded: len ^ m)
+                            return ((diff == 0 ? 1 : 0) ^ flip) != 0
+                        }
+                        return (len == m && equalBytes(raw + s, craw, m)) == want
+                    }
+                }
                 return BitmapOps.pack(n) { i in
-                    let s = Int(p[i]), e = Int(p[i + 1])
-                    return (e - s == y.count && compareBytes(x, s..<e, y, 0..<y.count) == 0) == want
+                    let s = Int(p[i])
+                    return (Int(p[i + 1]) - s == m && equalBytes(raw + s, craw, m)) == want
                 }
             }
-            return orderedBytes(op, n) { i in compareBytes(x, Int(p[i])..<Int(p[i + 1]), y, 0..<y.count) }
+            return orderedBytes(op, n) { i in
+                let s = Int(p[i])
+                return compareBytes(raw + s, Int(p[i + 1]) - s, craw, m)
+            }
         } } }
     }
 
@@ -162,11 +215,53 @@ enum Compare {
     /// Lexicographic comparison of two byte ranges: negative, zero or positive.
     @inline(__always)
     static func compareBytes(_ a: UnsafeBufferPointer<UInt8>, _ ra: Range<Int>, _ b: UnsafeBufferPointer<UInt8>, _ rb: Range<Int>) -> Int {
-        let m = min(ra.count, rb.count)
-        if m > 0, let pa = a.baseAddress, let pb = b.baseAddress {
-            let c = memcmp(pa + ra.lowerBound, pb + rb.lowerBound, m)
-            if c != 0 { return Int(c) }
+        guard let pa = a.baseAddress, let pb = b.baseAddress else { return ra.count - rb.count }
+        return compareBytes(UnsafeRawPointer(pa + ra.lowerBound), ra.count, UnsafeRawPointer(pb + rb.lowerBound), rb.count)
+    }
+
+    /// Lexicographic comparison of `la` bytes at `a` with `lb` bytes at `b`, inline: whole 8-byte words
+    /// first (compared as big-endian integers, which is byte order), then the tail. Only bytes inside both
+    /// ranges are read.
+    @inline(__always)
+    static func compareBytes(_ a: UnsafeRawPointer, _ la: Int, _ b: UnsafeRawPointer, _ lb: Int) -> Int {
+        let m = min(la, lb)
+        var k = 0
+        while k &+ 8 <= m {
+            let u = a.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            let v = b.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            if u != v { return UInt64(bigEndian: u) < UInt64(bigEndian: v) ? -1 : 1 }
+            k &+= 8
         }
-        return ra.count - rb.count
+        while k < m {
+            let u = a.load(fromByteOffset: k, as: UInt8.self), v = b.load(fromByteOffset: k, as: UInt8.self)
+            if u != v { return u < v ? -1 : 1 }
+            k &+= 1
+        }
+        return la - lb
+    }
+
+    /// The first `min(count, 8)` bytes at `p` as a little-endian word, zero-padded, reading only those bytes.
+    @inline(__always)
+    static func loadPrefix(_ p: UnsafeRawPointer, _ count: Int) -> UInt64 {
+        if count >= 8 { return p.loadUnaligned(as: UInt64.self) }
+        var w: UInt64 = 0
+        for k in 0..<count { w |= UInt64(p.load(fromByteOffset: k, as: UInt8.self)) &<< UInt64(8 * k) }
+        return UInt64(littleEndian: w)
+    }
+
+    /// Whether the `count` bytes at `a` and `b` are equal, compared inline 8 bytes per load.
+    @inline(__always)
+    static func equalBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        var k = 0
+        var diff: UInt64 = 0
+        while k &+ 8 <= count {
+            diff |= a.loadUnaligned(fromByteOffset: k, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            k &+= 8
+        }
+        while k < count {
+            diff |= UInt64(a.load(fromByteOffset: k, as: UInt8.self) ^ b.load(fromByteOffset: k, as: UInt8.self))
+            k &+= 1
+        }
+        return diff == 0
     }
 }

@@ -35,17 +35,27 @@ enum BitmapOps {
     }
 
     /// Packs `bit(i)` for `i` in `0..<count` into a bitmap, 64 rows per word.
+    ///
+    /// Each bit is OR-ed in without a branch, so a simple `bit` (a comparison of a loaded value) lets the
+    /// optimizer vectorize the 64 evaluations of a word; the output is written once, never zero-filled.
     @inline(__always)
     static func pack(_ count: Int, _ bit: (Int) -> Bool) -> Bitmap {
-        var words = [UInt64](repeating: 0, count: (count + 63) >> 6)
-        words.withUnsafeMutableBufferPointer { w in
-            for wi in 0..<w.count {
+        let wordCount = (count + 63) >> 6
+        let full = count >> 6
+        let words = [UInt64](unsafeUninitializedCapacity: wordCount) { w, initialized in
+            for wi in 0..<full {
                 let base = wi << 6
-                let end = min(64, count - base)
                 var word: UInt64 = 0
-                for j in 0..<end where bit(base + j) { word |= 1 << UInt64(j) }
-                w[wi] = word
+                for j in 0..<64 { word |= UInt64(truncatingIfNeeded: bit(base &+ j) ? 1 : 0) &<< UInt64(j) }
+                w.initializeElement(at: wi, to: word)
             }
+            if full < wordCount {
+                let base = full << 6
+                var word: UInt64 = 0
+                for j in 0..<(count - base) { word |= UInt64(truncatingIfNeeded: bit(base &+ j) ? 1 : 0) &<< UInt64(j) }
+                w.initializeElement(at: full, to: word)
+            }
+            initialized = wordCount
         }
         return Bitmap(words: words, count: count)
     }

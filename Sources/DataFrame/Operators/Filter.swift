@@ -1,4 +1,5 @@
 import Columnar
+import Dispatch
 
 extension DataFrame {
     /// The rows where `predicate` is true (rows where it is false or null are dropped, as in SQL WHERE).
@@ -29,7 +30,25 @@ extension DataFrame {
         let selected = mask.setCount
         if selected == rowCount { return self }
         if selected == 0 { return DataFrame(unchecked: schema, columns: schema.fields.map { Column.empty($0.type) }, rowCount: 0) }
-        return take(BitmapOps.setIndices(mask))
+        let n = rowCount
+        guard mask.count == n else { return take(BitmapOps.setIndices(mask)) }
+        // Rows are copied straight from the mask's words, with no index array in between.
+        let gather = { (k: Int) in Kernels.gather(self.columns[k], mask: mask, selected: selected) }
+        var out = [Column?](repeating: nil, count: columns.count)
+        if n >= Parallel.threshold && columns.count > 1 {
+            // Columns are independent and each copy is memory-bound: one column per task, spread over the cores.
+            out.withUnsafeMutableBufferPointer { slots in
+                let shared = UnsafeSendable((slots, gather))
+                DispatchQueue.concurrentPerform(iterations: slots.count) { k in
+                    let (slots, gather) = shared.value
+                    slots[k] = gather(k)
+                }
+            }
+        } else {
+            for k in 0..<columns.count { out[k] = gather(k) }
+        }
+        let gathered = zip(out, schema.fields).map { column, field in column ?? Column.empty(field.type) }
+        return DataFrame(unchecked: schema, columns: gathered, rowCount: selected)
     }
 
     /// The rows `indices`, in that order; every index must be in `0..<rowCount`.

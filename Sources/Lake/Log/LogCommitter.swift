@@ -1,70 +1,42 @@
 import DeltaLog
 import ObjectStore
 
-/// Lake's minimal optimistic commit until `DeltaLog.Transaction` lands: write `_delta_log/<v>.json` with
-/// `putIfAbsent`; on losing the race, read the winning commit, apply Delta's conflict rules for what this
-/// commit did (CONFLICTS.md), and retry at the next version. Only this type writes the log.
+/// Hands an operation's actions to `DeltaLog.Transaction`, the only writer of `_delta_log/` (ARCHITECTURE.md
+/// invariant 2): it commits with `putIfAbsent`, applies the conflict rules against winning commits, rebases and
+/// retries, writes `commitInfo`, and checkpoints every `delta.checkpointInterval` commits.
 struct LogCommitter: Sendable {
-    /// What the committing operation read and changes, for conflict checks.
-    struct Intent: Sendable {
-        /// True when the commit only adds files and read no data (appends): concurrent adds never conflict.
-        var isBlindAppend: Bool
-        /// App ids whose `txn` this commit sets; a concurrent `txn` for the same app conflicts.
-        var appIds: Set<String>
-        /// Paths of files this commit removes; a concurrent remove of any of them conflicts.
-        var removedPaths: Set<String>
-    }
-
     let table: DeltaTable
-    /// Attempts before giving up with the last conflict; generous, since blind appends always rebase.
-    var maxAttempts = 1000
 
-    /// Commits `actions` at the first free version after `readVersion`; returns the version committed.
-    ///
-    /// The `commitInfo` action (if any) is rewritten with the attempt's `readVersion` untouched: Delta records the
-    /// version the transaction read, not the one it landed at.
-    func commit(_ actions: [Action], readVersion: Int64, intent: Intent) async throws -> Int64 {
-        let bytes = CommitFile.serialize(actions)
-        var version = readVersion + 1
-        for _ in 0..<maxAttempts {
-            let path = LogListing.commitPath(version)
-            do {
-                try await table.store.putIfAbsent(path, bytes)
-                return version
-            } catch let e as ObjectStoreError {
-                guard case .alreadyExists = e else { throw DeltaError.storage(e) }
+    /// Commits `actions` on top of `snapshot` (nil for a new table); returns the version committed and whether
+    /// the transaction was an idempotent no-op. `readWholeTable` marks operations that depend on every file
+    /// (overwrite), so concurrent appends conflict with them as in Delta.
+    func commit(
+        _ actions: [Action], snapshot: Snapshot?, operation: String, parameters: [String: String],
+        metrics: [String: String], readWholeTable: Bool
+    ) async throws -> (version: Int64, noOp: Bool) {
+        let state = snapshot.map { Transaction.ReadState(snapshot: $0) } ?? Transaction.ReadState.newTable
+        var options = Transaction.Options()
+        options.engineInfo = LakeEngine.engineInfo
+        options.maxAttempts = 1000
+        let txn = Transaction(readState: state, store: table.store, options: options)
+        if readWholeTable { txn.recordReadWholeTable() }
+        for action in actions {
+            switch action {
+            case let .protocol(p): txn.setProtocol(p)
+            case let .metadata(m): txn.setMetadata(m)
+            case let .add(a): txn.add(a)
+            case let .remove(r): txn.remove(r)
+            case let .txn(t): txn.setTransaction(appId: t.appId, version: t.version, lastUpdated: t.lastUpdated)
+            case .commitInfo: continue
+            default: txn.addAction(action)
             }
-            if version == 0 { throw DeltaError.tableAlreadyExists(location: table.location) }
-            try await check(winner: version, intent: intent)
-            version += 1
         }
-        throw DeltaError.conflict(.concurrentAppend(path: nil), winningVersion: version - 1, operation: "gave up after \(maxAttempts) attempts")
-    }
-
-    /// Throws a typed conflict when the winning commit collides with this one.
-    func check(winner version: Int64, intent: Intent) async throws {
-        let actions = try await LogReplay.readCommit(table, path: LogListing.commitPath(version))
-        var operation: String?
-        for case let .commitInfo(info) in actions { operation = info.operation }
-        for a in actions {
-            switch a {
-            case .protocol:
-                throw DeltaError.conflict(.protocolChanged, winningVersion: version, operation: operation)
-            case .metadata:
-                throw DeltaError.conflict(.metadataChanged, winningVersion: version, operation: operation)
-            case let .txn(t) where intent.appIds.contains(t.appId):
-                throw DeltaError.conflict(.concurrentTransaction(appId: t.appId), winningVersion: version, operation: operation)
-            case let .add(add) where !intent.isBlindAppend && add.dataChange:
-                throw DeltaError.conflict(.concurrentAppend(path: add.path), winningVersion: version, operation: operation)
-            case let .remove(r):
-                if intent.removedPaths.contains(r.path) {
-                    throw DeltaError.conflict(.concurrentDeleteDelete(path: r.path), winningVersion: version, operation: operation)
-                }
-                if !intent.isBlindAppend && r.dataChange {
-                    throw DeltaError.conflict(.concurrentDeleteRead(path: r.path), winningVersion: version, operation: operation)
-                }
-            default: break
-            }
+        do {
+            let result = try await txn.commit(operation: operation, parameters: parameters, metrics: metrics)
+            return (result.version, result.isNoOp)
+        } catch let DeltaError.conflict(_, winningVersion, _) where snapshot == nil && winningVersion == 0 {
+            // Creating a table lost the race for version 0: someone else created it.
+            throw DeltaError.tableAlreadyExists(location: table.location)
         }
     }
 }

@@ -1,7 +1,7 @@
 import DeltaLog
 import ObjectStore
 
-/// The files of `_delta_log/` that replay needs: commits and classic checkpoints, by version.
+/// The commit files of `_delta_log/`, by version (history needs only these; snapshots come from `DeltaLog`).
 struct LogListing: Sendable {
     /// One commit file.
     struct Commit: Sendable {
@@ -10,16 +10,8 @@ struct LogListing: Sendable {
         var lastModified: Int64
     }
 
-    /// One complete classic checkpoint (single file or every part of a multi-part one).
-    struct Checkpoint: Sendable {
-        var version: Int64
-        var paths: [String]
-    }
-
     /// Commits sorted by version.
     var commits: [Commit]
-    /// Complete checkpoints sorted by version.
-    var checkpoints: [Checkpoint]
 
     /// Zero-padded 20-digit file name stem Delta uses for version `v`.
     static func stem(_ v: Int64) -> String {
@@ -35,8 +27,6 @@ struct LogListing: Sendable {
         let metas: [ObjectMeta]
         do { metas = try await table.store.list(prefix: "_delta_log/") } catch { throw DeltaError.storage(ObjectStoreErrorBox.wrap(error)) }
         var commits: [Commit] = []
-        var parts: [Int64: [Int: (total: Int, path: String)]] = [:]
-        var singles: [Int64: String] = [:]
         for m in metas {
             let name = m.path.dropFirst("_delta_log/".count)
             if name.contains("/") { continue }
@@ -44,31 +34,11 @@ struct LogListing: Sendable {
             guard pieces.count >= 2, pieces[0].count == 20, let v = Int64(pieces[0]) else { continue }
             if pieces.count == 2, pieces[1] == "json" {
                 commits.append(Commit(version: v, path: m.path, lastModified: m.lastModified))
-            } else if pieces.count == 3, pieces[1] == "checkpoint", pieces[2] == "parquet" {
-                singles[v] = m.path
-            } else if pieces.count == 5, pieces[1] == "checkpoint", pieces[4] == "parquet",
-                      let part = Int(pieces[2]), let total = Int(pieces[3]), part >= 1, part <= total {
-                parts[v, default: [:]][part] = (total, m.path)
             }
         }
         commits.sort { $0.version < $1.version }
-        var checkpoints: [Checkpoint] = singles.map { Checkpoint(version: $0.key, paths: [$0.value]) }
-        for (v, ps) in parts {
-            guard let total = ps.values.first?.total, ps.count == total, ps.values.allSatisfy({ $0.total == total }) else { continue }
-            checkpoints.append(Checkpoint(version: v, paths: (1...total).compactMap { ps[$0]?.path }))
-        }
-        checkpoints.sort { $0.version < $1.version }
-        if commits.isEmpty && checkpoints.isEmpty { throw DeltaError.notATable(location: table.location) }
-        return LogListing(commits: commits, checkpoints: checkpoints)
-    }
-
-    /// The newest version the log holds.
-    var latestVersion: Int64 { max(commits.last?.version ?? -1, checkpoints.last?.version ?? -1) }
-
-    /// The oldest version that can be reconstructed (the first checkpoint, or 0 with a complete log).
-    var earliestVersion: Int64 {
-        if commits.first?.version == 0 { return 0 }
-        return checkpoints.first?.version ?? commits.first?.version ?? 0
+        if commits.isEmpty { throw DeltaError.notATable(location: table.location) }
+        return LogListing(commits: commits)
     }
 }
 

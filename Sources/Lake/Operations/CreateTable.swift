@@ -45,26 +45,22 @@ public struct CreateTable: Sendable {
     }
 
     /// Commits version 0 and returns the new snapshot.
-    public func execute() async throws -> (TableSnapshot, Metrics) {
-        let actions = try Self.actions(options, operation: "CREATE TABLE", extraParameters: [:])
-        _ = try await LogCommitter(table: table).commit(actions, readVersion: -1, intent: .init(isBlindAppend: false, appIds: [], removedPaths: []))
+    public func execute() async throws -> (Snapshot, Metrics) {
+        let (proto, metadata) = try Self.protocolAndMetadata(options)
+        _ = try await LogCommitter(table: table).commit(
+            [.protocol(proto), .metadata(metadata)], snapshot: nil, operation: "CREATE TABLE",
+            parameters: Self.parameters(options), metrics: [:], readWholeTable: false)
         return (try await LogReplay.snapshot(table, at: .version(0)), Metrics(version: 0))
     }
 
-    /// Validates the options and builds the protocol, metaData and commitInfo actions of a new table.
-    static func actions(_ options: Options, operation: String, extraParameters: [String: JSONValue]) throws -> [Action] {
-        let (proto, metadata) = try protocolAndMetadata(options)
-        var params: [String: JSONValue] = [
-            "isManaged": .string("false"),
-            "description": options.description.map { .string($0) } ?? .null,
-            "partitionBy": .string(JSONValue.array(options.partitionColumns.map { .string($0) }).jsonText),
-            "properties": .string(JSONValue.object(options.properties.mapValues { .string($0) }).jsonText),
+    /// `operationParameters` of a CREATE TABLE commit, as Spark writes them.
+    static func parameters(_ options: Options) -> [String: String] {
+        [
+            "isManaged": "false",
+            "description": options.description ?? "",
+            "partitionBy": JSONValue.array(options.partitionColumns.map { .string($0) }).jsonText,
+            "properties": JSONValue.object(options.properties.mapValues { .string($0) }).jsonText,
         ]
-        for (k, v) in extraParameters { params[k] = v }
-        let info = CommitInfo(
-            timestamp: WallClock.nowMillis(), operation: operation, operationParameters: params,
-            engineInfo: LakeEngine.engineInfo, isolationLevel: "Serializable", isBlindAppend: true)
-        return [.commitInfo(info), .protocol(proto), .metadata(metadata)]
     }
 
     /// The protocol and metadata of a new table, after checking the schema and partition columns.

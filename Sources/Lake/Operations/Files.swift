@@ -14,7 +14,7 @@ public struct Files: Sendable {
     }
 
     /// Loads the snapshot and returns its active `add` actions (sorted by path).
-    public func execute() async throws -> (TableSnapshot, [AddFile]) {
+    public func execute() async throws -> (Snapshot, [AddFile]) {
         let snapshot = try await LogReplay.snapshot(table, at: version)
         return (snapshot, snapshot.files)
     }

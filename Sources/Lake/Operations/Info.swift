@@ -5,7 +5,7 @@ public struct Info: Sendable {
     /// The summary.
     public struct Summary: Sendable {
         /// The snapshot summarized.
-        public var snapshot: TableSnapshot
+        public var snapshot: Snapshot
         /// Active files.
         public var numFiles: Int
         /// Bytes of active files.
@@ -26,7 +26,7 @@ public struct Info: Sendable {
     }
 
     /// Loads the snapshot and summarizes it.
-    public func execute() async throws -> (TableSnapshot, Summary) {
+    public func execute() async throws -> (Snapshot, Summary) {
         let snapshot = try await LogReplay.snapshot(table, at: version)
         var rows: Int64? = 0
         for f in snapshot.files {

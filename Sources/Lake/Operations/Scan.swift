@@ -49,7 +49,7 @@ public struct Scan: Sendable {
     }
 
     /// Runs the scan.
-    public func execute() async throws -> (TableSnapshot, DataFrame, Metrics) {
+    public func execute() async throws -> (Snapshot, DataFrame, Metrics) {
         let snapshot = try await LogReplay.snapshot(table, at: options.version)
         let schema = snapshot.schema
         if let cols = options.columns {
@@ -58,7 +58,8 @@ public struct Scan: Sendable {
             }
         }
         let predicate = try options.predicate.map { try Expr.parse($0) }
-        var files = snapshot.files
+        // Path order, so repeated scans of one version return rows in the same order.
+        var files = snapshot.files.sorted { ObjectPath.precedes($0.path, $1.path) }
         let total = files.count
         var prunedByPartition = 0, skippedByStats = 0
         if let predicate {
@@ -75,7 +76,8 @@ public struct Scan: Sendable {
             needed = schema.names.filter { n in needed.contains(n) || (predicate.map { FilePruning.columns($0).contains(n.lowercased()) } ?? false) }
         }
         let outputSchema = Schema(schema.fields.filter { needed.contains($0.name) })
-        let frames = try await readFiles(files, snapshot: snapshot, schema: outputSchema)
+        let checks = predicate.map { FilePruning.simpleChecks($0, snapshot: snapshot) } ?? []
+        let frames = try await readFiles(files, snapshot: snapshot, schema: outputSchema, checks: checks)
         var frame = frames.isEmpty ? DataFrame(emptyOf: outputSchema) : try DataFrame.concat(frames)
         if let predicate { frame = try frame.filter(predicate) }
         if let cols = options.columns { frame = try frame.select(cols) }
@@ -84,7 +86,7 @@ public struct Scan: Sendable {
     }
 
     /// Reads files two at a time (the machine's budget), keeping the snapshot's file order.
-    func readFiles(_ files: [AddFile], snapshot: TableSnapshot, schema: Schema) async throws -> [DataFrame] {
+    func readFiles(_ files: [AddFile], snapshot: Snapshot, schema: Schema, checks: [FilePruning.Check]) async throws -> [DataFrame] {
         var results = [DataFrame?](repeating: nil, count: files.count)
         let table = self.table
         try await withThrowingTaskGroup(of: (Int, DataFrame).self) { group in
@@ -92,14 +94,14 @@ public struct Scan: Sendable {
             let width = 2
             while next < min(width, files.count) {
                 let i = next
-                group.addTask { (i, try await Self.readFile(files[i], table: table, snapshot: snapshot, schema: schema)) }
+                group.addTask { (i, try await Self.readFile(files[i], table: table, snapshot: snapshot, schema: schema, checks: checks)) }
                 next += 1
             }
             while let (i, frame) = try await group.next() {
                 results[i] = frame
                 if next < files.count {
                     let j = next
-                    group.addTask { (j, try await Self.readFile(files[j], table: table, snapshot: snapshot, schema: schema)) }
+                    group.addTask { (j, try await Self.readFile(files[j], table: table, snapshot: snapshot, schema: schema, checks: checks)) }
                     next += 1
                 }
             }
@@ -108,11 +110,8 @@ public struct Scan: Sendable {
     }
 
     /// One data file as a frame with `schema`'s columns (logical names, table types).
-    static func readFile(_ add: AddFile, table: DeltaTable, snapshot: TableSnapshot, schema: Schema) async throws -> DataFrame {
+    static func readFile(_ add: AddFile, table: DeltaTable, snapshot: Snapshot, schema: Schema, checks: [FilePruning.Check] = []) async throws -> DataFrame {
         guard let path = DeltaPath.decode(add.path) else { throw DeltaError.invalidArgument("malformed file path in the log: \(add.path)") }
-        if add.deletionVector != nil {
-            throw DeltaError.unsupportedFeature(kind: .reader, features: ["deletionVectors (reading deletion vector files is not implemented in lake's scan yet)"])
-        }
         let bytes: [UInt8]
         do {
             if DeltaPath.isAbsolute(path) {
@@ -134,28 +133,37 @@ public struct Scan: Sendable {
         let dataFields = schema.fields.filter { !partitions.contains($0.name) }
         let physical = dataFields.map { mapping ? DeltaSchema.physicalName($0) : $0.name }
         let present = physical.filter { fileNames.contains($0) }
-        let batch = try reader.read(columns: present)
-        let rows = reader.rowCount
+        // Row-group skipping by Parquet statistics; not with a deletion vector, whose row indexes count every row.
+        let groups = add.deletionVector == nil ? FilePruning.rowGroups(reader, checks: checks, physicalName: { mapping ? DeltaSchema.physicalName($0) : $0.name }) : nil
+        let batch = try reader.read(columns: present, rowGroups: groups)
+        let rows = groups.map { gs in gs.reduce(0) { $0 + Int(clamping: reader.metadata.rowGroups[$1].numRows) } } ?? reader.rowCount
         var columns: [Column] = []
         for field in schema.fields {
             if partitions.contains(field.name) {
                 let raw: String? = add.partitionValues[field.name] ?? nil
                 let value = try PartitionValues.parse(raw, type: field.type, column: field.name)
-                columns.append(try Column(field.type, [Scalar](repeating: value, count: rows)))
+                columns.append(try ConstantColumn.make(value, type: field.type, count: rows))
                 continue
             }
             let name = mapping ? DeltaSchema.physicalName(field) : field.name
-            guard var column = batch.column(named: name) else {
+            guard let column = batch.column(named: name) else {
                 columns.append(try SchemaConformance.nullColumn(field.type, count: rows))
                 continue
             }
-            if column.type != field.type {
-                let one = try DataFrame([(name: "c", column: column)])
-                column = try one.evaluate(Expr.cast(.col("c"), field.type))
-            }
-            columns.append(column)
+            let conformed = try ColumnReconcile.conform(column, to: field, mapping: mapping)
+            columns.append(conformed)
         }
-        return try DataFrame(schema: Schema(schema.fields.map { Field($0.name, $0.type, nullable: true, metadata: $0.metadata) }), columns: columns)
+        let frame = try DataFrame(schema: Schema(schema.fields.map { Field($0.name, $0.type, nullable: true, metadata: $0.metadata) }), columns: columns)
+        guard let dv = add.deletionVector else { return frame }
+        // Rows a deletion vector marks never reach a reader (PROTOCOL.md "Deletion Vectors").
+        let deleted = try await DeletionVectorReader.deletedRows(dv, store: table.store)
+        if deleted.isEmpty { return frame }
+        var keep = Bitmap(count: rows, value: true)
+        for r in deleted where r >= 0 && r < Int64(rows) { keep[Int(r)] = false }
+        let keepName = "__lake_dv_keep"
+        let marked = try DataFrame(schema: Schema(frame.schema.fields + [Field(keepName, .boolean, nullable: false)]),
+                                   columns: frame.columns + [Column(unchecked: .boolean, count: rows, validity: nil, values: .boolean(keep))])
+        return try marked.filter(Expr.col(keepName)).drop([keepName])
     }
 }
 

@@ -67,7 +67,7 @@ public struct Write: Sendable {
     }
 
     /// Writes the files and commits; returns the snapshot at the new version.
-    public func execute() async throws -> (TableSnapshot, Metrics) {
+    public func execute() async throws -> (Snapshot, Metrics) {
         do {
             return try await attempt()
         } catch DeltaError.tableAlreadyExists(let loc) where options.mode != .errorIfExists {
@@ -78,8 +78,8 @@ public struct Write: Sendable {
         }
     }
 
-    private func attempt() async throws -> (TableSnapshot, Metrics) {
-        var snapshot: TableSnapshot?
+    private func attempt() async throws -> (Snapshot, Metrics) {
+        var snapshot: Snapshot?
         do { snapshot = try await LogReplay.snapshot(table) } catch DeltaError.notATable { snapshot = nil }
         if let snapshot {
             if options.mode == .errorIfExists { throw DeltaError.tableAlreadyExists(location: table.location) }
@@ -137,22 +137,14 @@ public struct Write: Sendable {
         }
         let bytes = written.reduce(Int64(0)) { $0 + $1.size }
         let partitionBy = JSONValue.array(metadata.partitionColumns.map { .string($0) }).jsonText
-        let info = CommitInfo(
-            timestamp: WallClock.nowMillis(), operation: "WRITE",
-            operationParameters: ["mode": .string(options.mode.rawValue), "partitionBy": .string(partitionBy)],
-            operationMetrics: [
-                "numFiles": .string(String(written.count)), "numOutputRows": .string(String(frame.rowCount)),
-                "numOutputBytes": .string(String(bytes)),
-            ],
-            engineInfo: LakeEngine.engineInfo, readVersion: snapshot?.version, isolationLevel: "Serializable",
-            isBlindAppend: options.mode != .overwrite)
-        actions.insert(.commitInfo(info), at: 0)
-
-        let intent = LogCommitter.Intent(
-            isBlindAppend: options.mode != .overwrite && actions.allSatisfy { if case .metadata = $0 { return false }; return true },
-            appIds: Set(options.transaction.map { [$0.appId] } ?? []),
-            removedPaths: Set(removed.map(\.path)))
-        let version = try await LogCommitter(table: table).commit(actions, readVersion: snapshot?.version ?? -1, intent: intent)
+        let (version, noOp) = try await LogCommitter(table: table).commit(
+            actions, snapshot: snapshot, operation: "WRITE",
+            parameters: ["mode": options.mode.rawValue, "partitionBy": partitionBy],
+            metrics: ["numFiles": String(written.count), "numOutputRows": String(frame.rowCount), "numOutputBytes": String(bytes)],
+            readWholeTable: options.mode == .overwrite)
+        if noOp, let snapshot {
+            return (snapshot, Metrics(version: snapshot.version, numFiles: 0, numOutputRows: 0, numOutputBytes: 0, numRemovedFiles: 0, skipped: true))
+        }
         let after = try await LogReplay.snapshot(table, at: .version(version))
         return (after, Metrics(version: version, numFiles: written.count, numOutputRows: frame.rowCount, numOutputBytes: bytes, numRemovedFiles: removed.count, skipped: false))
     }
@@ -179,21 +171,12 @@ struct DataFileWriter: Sendable {
         if partitionIndexes.isEmpty {
             pieces = [([], frame)]
         } else {
-            var groupOf: [[String?]: Int32] = [:]
-            var ids = [Int32](repeating: 0, count: frame.rowCount)
-            for row in 0..<frame.rowCount {
-                var key: [String?] = []
-                key.reserveCapacity(partitionIndexes.count)
-                for i in partitionIndexes {
+            let (ids, representatives) = PartitionGrouping.groups(partitionIndexes.map { frame.columns[$0] })
+            for row in representatives {
+                groups.append(try partitionIndexes.map { i throws -> String? in
                     let c = frame.columns[i]
-                    key.append(try PartitionValues.serialize(c.scalar(at: row), type: c.type))
-                }
-                if let g = groupOf[key] { ids[row] = g } else {
-                    let g = Int32(groups.count)
-                    groupOf[key] = g
-                    groups.append(key)
-                    ids[row] = g
-                }
+                    return try PartitionValues.serialize(c.scalar(at: row), type: c.type)
+                })
             }
             let idName = "__lake_partition_group"
             let withId = try DataFrame(schema: Schema(frame.schema.fields + [Field(idName, .int32, nullable: false)]),
@@ -216,31 +199,47 @@ struct DataFileWriter: Sendable {
         let physicalFields = dataFields.map { f in mapping ? Field(DeltaSchema.physicalName(f), f.type, nullable: f.nullable, metadata: f.metadata) : f }
         let indexed = metadata.configuration["delta.dataSkippingNumIndexedCols"].flatMap { Int($0) } ?? FileStatistics.defaultIndexedColumns
 
-        var adds: [AddFile] = []
-        var fileIndex = 0
+        // Plan every file first, then encode and store them two at a time (the machine has two cores).
+        var jobs: [(values: [String: String?], frame: DataFrame)] = []
         for piece in pieces {
             let dataFrame = try piece.frame.select(dataFields.map(\.name))
             let rowsPerFile = max(1, targetFileSize / max(1, Self.estimatedRowBytes(dataFrame)))
+            var values: [String: String?] = [:]
+            for (c, v) in zip(partitionColumns, piece.values) { values[c] = .some(v) }
             var start = 0
             while start < dataFrame.rowCount {
                 let end = min(dataFrame.rowCount, start + rowsPerFile)
-                let chunk = dataFrame.slice(start..<end)
-                let batch = try RecordBatch(schema: Schema(physicalFields), columns: chunk.columns)
-                let bytes = try ParquetWriter.write([batch], schema: batch.schema)
-                var values: [String: String?] = [:]
-                for (c, v) in zip(partitionColumns, piece.values) { values[c] = .some(v) }
-                let dir = PartitionValues.hiveDirectory(columns: partitionColumns, values: values)
-                let name = "part-" + Self.fiveDigits(fileIndex) + "-" + RandomUUID.make() + "-c000.snappy.parquet"
-                let key = dir + name
-                do { try await table.store.put(key, bytes) } catch { throw DeltaError.storage(ObjectStoreErrorBox.wrap(error)) }
-                let stats = FileStatistics.json(fields: physicalFields, columns: chunk.columns, rowCount: chunk.rowCount, indexedColumns: indexed)
-                adds.append(AddFile(path: DeltaPath.encode(key), partitionValues: values, size: Int64(bytes.count),
-                                    modificationTime: WallClock.nowMillis(), dataChange: true, stats: stats))
-                fileIndex += 1
+                jobs.append((values, dataFrame.slice(start..<end)))
                 start = end
             }
         }
-        return adds
+        var adds = [AddFile?](repeating: nil, count: jobs.count)
+        let schema = Schema(physicalFields)
+        try await withThrowingTaskGroup(of: (Int, AddFile).self) { group in
+            var next = 0
+            func launch(_ i: Int) {
+                let job = jobs[i]
+                group.addTask { (i, try await self.writeFile(job.frame, values: job.values, index: i, schema: schema, indexed: indexed)) }
+            }
+            while next < min(2, jobs.count) { launch(next); next += 1 }
+            while let (i, add) = try await group.next() {
+                adds[i] = add
+                if next < jobs.count { launch(next); next += 1 }
+            }
+        }
+        return adds.compactMap { $0 }
+    }
+
+    /// Encodes one data file, stores it under its partition directory, and describes it as an `add` action.
+    func writeFile(_ chunk: DataFrame, values: [String: String?], index: Int, schema: Schema, indexed: Int) async throws -> AddFile {
+        let batch = try RecordBatch(schema: schema, columns: chunk.columns)
+        let bytes = try ParquetWriter.write([batch], schema: batch.schema)
+        let dir = PartitionValues.hiveDirectory(columns: metadata.partitionColumns, values: values)
+        let key = dir + "part-" + Self.fiveDigits(index) + "-" + RandomUUID.make() + "-c000.snappy.parquet"
+        do { try await table.store.put(key, bytes) } catch { throw DeltaError.storage(ObjectStoreErrorBox.wrap(error)) }
+        let stats = FileStatistics.json(fields: schema.fields, columns: chunk.columns, rowCount: chunk.rowCount, indexedColumns: indexed)
+        return AddFile(path: DeltaPath.encode(key), partitionValues: values, size: Int64(bytes.count),
+                       modificationTime: WallClock.nowMillis(), dataChange: true, stats: stats)
     }
 
     static func fiveDigits(_ i: Int) -> String {

@@ -1,6 +1,7 @@
 import Columnar
 import DataFrame
 import DeltaLog
+import Parquet
 
 /// File skipping for scans: partition predicates evaluated on the files' partition values, and simple
 /// comparisons (`col op literal`) checked against the files' min/max stats. Both only ever drop files that
@@ -36,7 +37,7 @@ enum FilePruning {
     }
 
     /// Files whose partition values can satisfy the partition-only terms of `predicate`.
-    static func byPartition(_ files: [AddFile], predicate: Expr, snapshot: TableSnapshot) throws -> [AddFile] {
+    static func byPartition(_ files: [AddFile], predicate: Expr, snapshot: Snapshot) throws -> [AddFile] {
         let partitionNames = Set(snapshot.partitionColumns.map { $0.lowercased() })
         let terms = conjuncts(predicate).filter { let c = columns($0); return !c.isEmpty && c.isSubset(of: partitionNames) }
         guard !terms.isEmpty, !files.isEmpty else { return files }
@@ -56,10 +57,13 @@ enum FilePruning {
         return files.indices.filter { !mask.isNull($0) && bits[$0] }.map { files[$0] }
     }
 
-    /// Files whose stats do not rule out every `col op literal` term of `predicate`.
-    static func byStats(_ files: [AddFile], predicate: Expr, snapshot: TableSnapshot) -> [AddFile] {
+    /// A `column op literal` term of a predicate on a data column.
+    typealias Check = (field: Field, op: BinaryOperator, literal: Literal)
+
+    /// The `col op literal` terms of `predicate` on data (non-partition) columns.
+    static func simpleChecks(_ predicate: Expr, snapshot: Snapshot) -> [Check] {
         let partitions = Set(snapshot.partitionColumns)
-        var checks: [(field: Field, op: BinaryOperator, literal: Literal)] = []
+        var checks: [Check] = []
         for term in conjuncts(predicate) {
             guard case let .binary(op, a, b) = term else { continue }
             switch (a, b) {
@@ -70,6 +74,38 @@ enum FilePruning {
             default: continue
             }
         }
+        return checks
+    }
+
+    /// Row groups of a Parquet file whose statistics do not rule out every `col op literal` term.
+    static func rowGroups(_ reader: ParquetReader, checks: [Check], physicalName: (Field) -> String) -> [Int]? {
+        guard !checks.isEmpty, reader.rowGroupCount > 1 else { return nil }
+        return (0..<reader.rowGroupCount).filter { group in
+            for check in checks {
+                guard let literal = comparable(check.literal),
+                      let stats = try? reader.statistics(rowGroup: group, column: physicalName(check.field)),
+                      let lo = stats.min.flatMap({ comparable($0, check.field.type) }),
+                      let hi = stats.max.flatMap({ comparable($0, check.field.type) }) else { continue }
+                if !mayMatch(op: check.op, literal: literal, min: lo, max: hi) { return false }
+            }
+            return true
+        }
+    }
+
+    /// A Parquet statistic as a comparable value (integers, floats and strings; exact, not truncated).
+    static func comparable(_ v: Scalar, _ type: DataType) -> Comparable? {
+        switch (type, v) {
+        case (.int8, .int(let i)), (.int16, .int(let i)), (.int32, .int(let i)), (.int64, .int(let i)): return .number(Double(i))
+        case (.float32, .float(let f)): return f.isNaN ? nil : .number(Double(f))
+        case (.float64, .double(let d)): return d.isNaN ? nil : .number(d)
+        case (.string, .string(let s)): return .text(s)
+        default: return nil
+        }
+    }
+
+    /// Files whose stats do not rule out every `col op literal` term of `predicate`.
+    static func byStats(_ files: [AddFile], predicate: Expr, snapshot: Snapshot) -> [AddFile] {
+        let checks = simpleChecks(predicate, snapshot: snapshot)
         guard !checks.isEmpty else { return files }
         let mapping = snapshot.columnMappingMode != "none"
         return files.filter { file in

@@ -68,8 +68,37 @@ struct BenchCommand: AsyncParsableCommand {
             case .frameFilter, .frameGroupBy, .frameJoin, .frameSort, .frameWindow:
                 (best, rows) = try FrameBench.run(op, input: input, input2: input2, repeat: max(1, `repeat`))
             }
-            StandardOutput.line(#"{"op": "\#(op.rawValue)", "seconds": \#(best), "rows": \#(rows)}"#)
+            // The peak resident size is read here, in this process, because a parent's wait4 ru_maxrss on Linux
+            // also counts the parent's own footprint from before exec.
+            let peak = Self.peakResidentKiB().map { #", "peak_kib": \#($0)"# } ?? ""
+            StandardOutput.line(#"{"op": "\#(op.rawValue)", "seconds": \#(best), "rows": \#(rows)\#(peak)}"#)
         }
+    }
+}
+
+extension BenchCommand {
+    /// This process's peak resident set size in KiB (`VmHWM` in /proc/self/status), or nil where that file
+    /// does not exist (not Linux).
+    static func peakResidentKiB() -> Int? {
+        // Read with POSIX calls: procfs files report size 0, which Foundation's file readers take as empty.
+        let fd = open("/proc/self/status", O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            guard got > 0 else { break }
+            bytes.append(contentsOf: chunk[0..<got])
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            // "VmHWM:\t  123456 kB": a tab, then padding spaces.
+            let fields = line.dropFirst("VmHWM:".count).split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard let first = fields.first, let kib = Int(first) else { return nil }
+            return kib
+        }
+        return nil
     }
 }
 
