@@ -169,6 +169,290 @@ FRAME_OPS: list[BenchOp] = [
 ]
 
 
+# --------------------------------------------------------------------------- Delta tables
+#
+# The Delta rows of WORKLOAD.md against delta-rs (`deltalake`), in this process. Shared inputs are prepared
+# once, untimed, and cached in .bench/ next to the orders file (written to a temporary name, then renamed):
+# a table of the orders data written by delta-rs (full and filtered scans), a table with several versions
+# (time travel), and a 100,000-file log (100 JSON commits x 1,000 adds with stats) plus a copy with a
+# checkpoint written by delta-rs. Both engines read the very same folders. Writes go to a fresh directory per
+# run (lake: --output DIR/run-i; delta-rs: one directory per call), so no deletion is timed.
+
+DELTA_FILTER = "amount > 900 AND status = 'completed'"
+DELTA_APPENDS = 200
+SNAPSHOT_COMMITS = 100
+SNAPSHOT_ADDS = 1_000
+
+
+def _bench_dir(ctx: Context) -> Path:
+    return ctx.inputs["orders"].parent
+
+
+def _build_once(final: Path, build: Callable[[Path], None]) -> Path:
+    """`final`, built by `build(tmp)` into a temporary directory and renamed, unless it exists already."""
+    import os
+    import shutil
+
+    if final.exists():
+        return final
+    tmp = final.with_name(final.name + f".tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    build(tmp)
+    os.rename(tmp, final)
+    return final
+
+
+def _delta_orders(ctx: Context) -> Path:
+    """The orders data as a Delta table written by delta-rs (one commit)."""
+    from deltalake import write_deltalake
+
+    return _build_once(
+        _bench_dir(ctx) / f"delta-orders-{ctx.rows}",
+        lambda tmp: write_deltalake(str(tmp), pq.read_table(ctx.inputs["orders"])),
+    )
+
+
+def _delta_versions(ctx: Context) -> Path:
+    """A table with several versions: 0 = the orders data, 1 = delete status = 'cancelled', 2 = append N/10 rows."""
+    from deltalake import DeltaTable, write_deltalake
+
+    def build(tmp: Path) -> None:
+        table = pq.read_table(ctx.inputs["orders"])
+        write_deltalake(str(tmp), table)
+        DeltaTable(str(tmp)).delete("status = 'cancelled'")
+        write_deltalake(str(tmp), table.slice(0, max(1, ctx.rows // 10)), mode="append")
+
+    return _build_once(_bench_dir(ctx) / f"delta-versions-{ctx.rows}", build)
+
+
+def _snapshot_rows(commit: int, i: int) -> int:
+    return 40_000 + (commit * SNAPSHOT_ADDS + i) % 20_000
+
+
+SNAPSHOT_TOTAL_ROWS = sum(_snapshot_rows(c, i) for c in range(SNAPSHOT_COMMITS) for i in range(SNAPSHOT_ADDS))
+
+
+def _write_snapshot_log(root: Path) -> None:
+    """100 commit files x 1,000 add actions with orders-like stats (the data files themselves do not exist)."""
+    import json
+    import random
+    import uuid
+
+    rng = random.Random(20240101)
+    log = root / "_delta_log"
+    log.mkdir(parents=True)
+    schema = {
+        "type": "struct",
+        "fields": [
+            {"name": n, "type": t, "nullable": True, "metadata": {}}
+            for n, t in [("order_id", "long"), ("customer_id", "long"), ("product_id", "long"),
+                         ("amount", "double"), ("status", "string"), ("created_at", "timestamp_ntz")]
+        ],
+    }  # fmt: skip
+    t0 = 1_704_067_200_000
+    order_id = 0
+    for c in range(SNAPSHOT_COMMITS):
+        ts = t0 + c * 60_000
+        lines = [{"commitInfo": {"timestamp": ts, "operation": "WRITE", "operationParameters": {"mode": "Append"},
+                                 "engineInfo": "tools/bench"}}]  # fmt: skip
+        if c == 0:
+            lines.append({"protocol": {"minReaderVersion": 3, "minWriterVersion": 7,
+                                       "readerFeatures": ["timestampNtz"], "writerFeatures": ["timestampNtz"]}})  # fmt: skip
+            lines.append({"metaData": {"id": str(uuid.UUID(int=rng.getrandbits(128))), "name": None, "description": None,
+                                       "format": {"provider": "parquet", "options": {}},
+                                       "schemaString": json.dumps(schema, separators=(",", ":")),
+                                       "partitionColumns": [], "createdTime": ts, "configuration": {}}})  # fmt: skip
+        for i in range(SNAPSHOT_ADDS):
+            n = _snapshot_rows(c, i)
+            lo_ts = ts + rng.randrange(0, 10_000_000)
+            hi_ts = lo_ts + rng.randrange(10_000_000, 20_000_000_000)
+            stats = {
+                "numRecords": n,
+                "minValues": {"order_id": order_id, "customer_id": rng.randrange(0, 50), "product_id": rng.randrange(0, 5),
+                              "amount": round(1 + rng.random(), 2), "status": "cancelled",
+                              "created_at": _ntz(lo_ts)},
+                "maxValues": {"order_id": order_id + n - 1, "customer_id": 99_999 - rng.randrange(0, 50),
+                              "product_id": 9_999 - rng.randrange(0, 5), "amount": round(999 - rng.random(), 2),
+                              "status": "refunded", "created_at": _ntz(hi_ts)},
+                "nullCount": {"order_id": 0, "customer_id": 0, "product_id": 0, "amount": 0, "status": 0, "created_at": 0},
+            }  # fmt: skip
+            order_id += n
+            lines.append({"add": {
+                "path": f"part-{i:05d}-{uuid.UUID(int=rng.getrandbits(128))}-c000.snappy.parquet",
+                "partitionValues": {}, "size": 2_000_000 + rng.randrange(0, 200_000), "modificationTime": ts,
+                "dataChange": True, "stats": json.dumps(stats, separators=(",", ":")),
+            }})  # fmt: skip
+        text = "\n".join(json.dumps(line, separators=(",", ":")) for line in lines) + "\n"
+        (log / f"{c:020d}.json").write_text(text)
+
+
+def _ntz(ms: int) -> str:
+    import datetime as dt
+
+    t = dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=ms)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}"
+
+
+def _snapshot_log(ctx: Context, checkpoint: bool) -> Path:
+    """The 100,000-file log; with `checkpoint`, a copy with a checkpoint of its last version by delta-rs."""
+    import shutil
+
+    from deltalake import DeltaTable
+
+    json_log = _build_once(_bench_dir(ctx) / "delta-snapshot-json", _write_snapshot_log)
+    if not checkpoint:
+        return json_log
+
+    def build(tmp: Path) -> None:
+        shutil.copytree(json_log, tmp)
+        DeltaTable(str(tmp)).create_checkpoint()
+
+    return _build_once(_bench_dir(ctx) / "delta-snapshot-checkpoint", build)
+
+
+_FILTERED_ROWS: dict[Path, int] = {}
+
+
+def _filtered_rows(ctx: Context) -> int:
+    path = ctx.inputs["orders"]
+    if path not in _FILTERED_ROWS:
+        import pyarrow.compute as pc
+
+        t = pq.read_table(path, columns=["amount", "status"])
+        mask = pc.and_(pc.greater(t["amount"], 900), pc.equal(t["status"], "completed"))
+        _FILTERED_ROWS[path] = int(pc.sum(mask).as_py() or 0)
+    return _FILTERED_ROWS[path]
+
+
+def _fresh_dirs(ctx: Context, name: str):
+    """A callable giving a new, not yet existing directory under the run's output directory per call."""
+    count = [0]
+
+    def nxt() -> str:
+        count[0] += 1
+        return str(ctx.out(f"{name}-{count[0]}"))
+
+    return nxt
+
+
+def _deltars_write(ctx: Context):
+    from deltalake import write_deltalake
+
+    table = pq.read_table(ctx.inputs["orders"])
+    nxt = _fresh_dirs(ctx, "peer-delta-write")
+    return lambda: write_deltalake(nxt(), table)
+
+
+def _deltars_appends(ctx: Context):
+    from deltalake import write_deltalake
+
+    table = pq.read_table(ctx.inputs["orders"])
+    per = max(1, -(-table.num_rows // DELTA_APPENDS))
+    slices = [table.slice(s, per) for s in range(0, table.num_rows, per)]
+    nxt = _fresh_dirs(ctx, "peer-delta-appends")
+
+    def run():
+        path = nxt()
+        for s in slices:
+            write_deltalake(path, s, mode="append")
+
+    return run
+
+
+def _deltars_scan(ctx: Context):
+    from deltalake import DeltaTable
+
+    path = str(_delta_orders(ctx))
+    return lambda: DeltaTable(path).to_pyarrow_table()
+
+
+def _deltars_scan_filtered(ctx: Context):
+    from deltalake import DeltaTable
+
+    path = str(_delta_orders(ctx))
+    filters = [("amount", ">", 900.0), ("status", "=", "completed")]
+    return lambda: DeltaTable(path).to_pyarrow_table(filters=filters)
+
+
+def _deltars_time_travel(ctx: Context):
+    from deltalake import DeltaTable
+
+    path = str(_delta_versions(ctx))
+    return lambda: DeltaTable(path, version=0).to_pyarrow_table()
+
+
+def _deltars_snapshot(checkpoint: bool):
+    def prepare(ctx: Context):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        from deltalake import DeltaTable
+
+        path = str(_snapshot_log(ctx, checkpoint))
+
+        def run():
+            adds = pa.table(DeltaTable(path).get_add_actions(flatten=True))
+            files, rows = adds.num_rows, pc.sum(adds["num_records"]).as_py()
+            assert (files, rows) == (SNAPSHOT_COMMITS * SNAPSHOT_ADDS, SNAPSHOT_TOTAL_ROWS), (files, rows)
+            return files, rows
+
+        return run
+
+    return prepare
+
+
+DELTA_OPS: list[BenchOp] = [
+    BenchOp(
+        name="delta-write",
+        peer="delta-rs",
+        prepare=_deltars_write,
+        lake=lambda ctx: ["delta-write", "--input", str(ctx.inputs["orders"]), "--output", str(ctx.out("lake-delta-write"))],
+        rows=lambda ctx: ctx.rows,
+    ),
+    BenchOp(
+        name="delta-scan",
+        peer="delta-rs",
+        prepare=_deltars_scan,
+        lake=lambda ctx: ["delta-scan", "--input", str(_delta_orders(ctx))],
+        rows=lambda ctx: ctx.rows,
+    ),
+    BenchOp(
+        name="delta-scan-filtered",
+        peer="delta-rs",
+        prepare=_deltars_scan_filtered,
+        lake=lambda ctx: ["delta-scan-filtered", "--input", str(_delta_orders(ctx))],
+        rows=_filtered_rows,
+    ),
+    BenchOp(
+        name="delta-appends",
+        peer="delta-rs",
+        prepare=_deltars_appends,
+        lake=lambda ctx: ["delta-appends", "--input", str(ctx.inputs["orders"]), "--output", str(ctx.out("lake-delta-appends"))],
+        rows=lambda ctx: ctx.rows,
+    ),
+    BenchOp(
+        name="delta-time-travel",
+        peer="delta-rs",
+        prepare=_deltars_time_travel,
+        lake=lambda ctx: ["delta-time-travel", "--input", str(_delta_versions(ctx))],
+        rows=lambda ctx: ctx.rows,
+    ),
+    BenchOp(
+        name="delta-snapshot-json",
+        peer="delta-rs",
+        prepare=_deltars_snapshot(checkpoint=False),
+        lake=lambda ctx: ["delta-snapshot-json", "--input", str(_snapshot_log(ctx, checkpoint=False))],
+        rows=lambda ctx: SNAPSHOT_TOTAL_ROWS,
+    ),
+    BenchOp(
+        name="delta-snapshot-checkpoint",
+        peer="delta-rs",
+        prepare=_deltars_snapshot(checkpoint=True),
+        lake=lambda ctx: ["delta-snapshot-checkpoint", "--input", str(_snapshot_log(ctx, checkpoint=True))],
+        rows=lambda ctx: SNAPSHOT_TOTAL_ROWS,
+    ),
+]
+
+
 OPS: list[BenchOp] = [
     BenchOp(
         name="parquet-write-snappy",
@@ -192,6 +476,7 @@ OPS: list[BenchOp] = [
         rows=lambda ctx: ctx.rows,
     ),
     *FRAME_OPS,
+    *DELTA_OPS,
 ]
 
 REGISTRY: dict[str, BenchOp] = {op.name: op for op in OPS}

@@ -23,10 +23,10 @@ struct BenchCommand: AsyncParsableCommand {
         case frameWindow = "frame-window"
     }
 
-    @Argument(help: "Operation: \(Operation.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var op: Operation
+    @Argument(help: "Operation: \(BenchOperationName.allValueStrings.joined(separator: ", ")).")
+    var op: BenchOperationName
 
-    @Option(help: "Input file.")
+    @Option(help: "Input file (for the delta-* operations that read a table: the table directory).")
     var input: String
 
     @Option(help: "Second input file: the customers table for frame-join.")
@@ -46,14 +46,14 @@ struct BenchCommand: AsyncParsableCommand {
             var best = Double.infinity
             var rows = 0
             switch op {
-            case .parquetRead:
+            case .base(.parquetRead):
                 for _ in 0..<max(1, `repeat`) {
                     let t = ContinuousClock.now
                     let batch = try ParquetReader(path: input).read()
                     best = min(best, t.duration(to: .now).seconds)
                     rows = batch.rowCount
                 }
-            case .parquetWrite:
+            case .base(.parquetWrite):
                 guard let output else { throw ValidationError("parquet-write needs --output") }
                 let batch = try ParquetReader(path: input).read()
                 rows = batch.rowCount
@@ -65,8 +65,10 @@ struct BenchCommand: AsyncParsableCommand {
                     try FileOutput.replace(output, with: bytes)
                     best = min(best, t.duration(to: .now).seconds)
                 }
-            case .frameFilter, .frameGroupBy, .frameJoin, .frameSort, .frameWindow:
-                (best, rows) = try FrameBench.run(op, input: input, input2: input2, repeat: max(1, `repeat`))
+            case let .base(frameOp):
+                (best, rows) = try FrameBench.run(frameOp, input: input, input2: input2, repeat: max(1, `repeat`))
+            case let .delta(deltaOp):
+                (best, rows) = try await DeltaBench.run(deltaOp, input: input, output: output, repeat: max(1, `repeat`))
             }
             // The peak resident size is read here, in this process, because a parent's wait4 ru_maxrss on Linux
             // also counts the parent's own footprint from before exec.

@@ -70,7 +70,7 @@ enum DeltaBench {
                 best = min(best, t.duration(to: .now).seconds)
             }
             // Check the result (untimed): the last run's table holds every input row.
-            let (_, summary) = try await Info(table: try DeltaTable(location: try runDirectory(output, run: count - 1))).execute()
+            let (_, summary) = try await Info(table: try DeltaTable(location: runDirectory(output, run: count - 1))).execute()
             rows = Int(summary.numRows ?? -1)
         case .scan, .scanFiltered, .timeTravel:
             var options = Scan.Options()
@@ -105,13 +105,13 @@ enum DeltaBench {
         return output
     }
 
-    static func runDirectory(_ output: String, run: Int) throws -> String {
+    static func runDirectory(_ output: String, run: Int) -> String {
         (output as NSString).appendingPathComponent("run-\(run)")
     }
 
     /// An empty directory for run `run` under `output` (removed first when present), created untimed.
     static func freshDirectory(_ output: String, run: Int) throws -> String {
-        let dir = try runDirectory(output, run: run)
+        let dir = runDirectory(output, run: run)
         let fm = FileManager.default
         if fm.fileExists(atPath: dir) { try fm.removeItem(atPath: dir) }
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
