@@ -1,5 +1,6 @@
 import Testing
 @testable import DeltaLog
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -79,7 +80,10 @@ func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
     }
 
     @Test func everyGoldenCommitFileParses() throws {
-        let root = "/work/shared/corpus/delta-golden"
+        // The corpus lies beside the checkout: <checkout>/../shared/corpus (CI lays it out the same way).
+        let root = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/corpus/delta-golden").path
         let files = goldenCommitFiles(root)
         try #require(files.count > 200, "golden corpus not found at \(root)")
         var actions = 0
