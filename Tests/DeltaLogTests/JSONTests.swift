@@ -158,3 +158,13 @@ func readFile(_ path: String) -> [UInt8]? {
     }
     return out
 }
+
+@Test func statsNumRecordsReadsOnlyTheTopLevelKey() {
+    func add(_ stats: String?) -> AddFile { AddFile(path: "p", size: 1, modificationTime: 0, stats: stats) }
+    #expect(add(#"{"minValues":{"numRecords":5},"numRecords":42,"maxValues":{}}"#).statsNumRecords == 42)
+    #expect(add(#" { "numRecords" : 7 }"#).statsNumRecords == 7)
+    #expect(add(#"{"minValues":{"a":1}}"#).statsNumRecords == nil)
+    #expect(add(#"{"numRecords":"x"}"#).statsNumRecords == nil)
+    #expect(add(#"{"numRec"#).statsNumRecords == nil)
+    #expect(add(nil).statsNumRecords == nil)
+}

@@ -35,6 +35,18 @@ struct StringView {
         count = c.column.count
     }
 
+    /// A view with no rows (every `get` is nil), for a child column the file lacks.
+    init() {
+        offsets = []
+        data = []
+        validity = nil
+        count = 0
+    }
+
+    /// The view of `c`, or an empty one when `c` is absent or not a string column.
+    static func orEmpty(_ c: CheckpointColumn?) -> StringView { StringView(c) ?? StringView() }
+
+    @inline(__always)
     func get(_ row: Int) -> String? {
         guard row < count else { return nil }
         if let v = validity, !v[row] { return nil }
@@ -55,6 +67,17 @@ struct IntView {
         values = c.column.values
         validity = c.column.validity
         count = c.column.count
+    }
+
+    /// The view of `c`, or one with no rows when `c` is absent.
+    static func orEmpty(_ c: CheckpointColumn?) -> IntView {
+        IntView(c) ?? IntView(values: .int64([]), validity: nil, count: 0)
+    }
+
+    private init(values: ColumnValues, validity: Bitmap?, count: Int) {
+        self.values = values
+        self.validity = validity
+        self.count = count
     }
 
     func get(_ row: Int) -> Int64? {
@@ -83,6 +106,15 @@ struct BoolView {
         count = c.column.count
     }
 
+    /// The view of `c`, or one with no rows when `c` is absent.
+    static func orEmpty(_ c: CheckpointColumn?) -> BoolView { BoolView(c) ?? BoolView(bits: nil, validity: nil, count: 0) }
+
+    private init(bits: Bitmap?, validity: Bitmap?, count: Int) {
+        self.bits = bits
+        self.validity = validity
+        self.count = count
+    }
+
     func get(_ row: Int) -> Bool? {
         guard row < count, let bits, row < bits.count else { return nil }
         if let v = validity, !v[row] { return nil }
@@ -109,12 +141,26 @@ struct StringMapView {
         count = c.column.count
     }
 
+    /// The view of `c`, or one with no rows when `c` is absent or not a string map.
+    static func orEmpty(_ c: CheckpointColumn?) -> StringMapView {
+        StringMapView(c) ?? StringMapView(offsets: [], keys: StringView(), values: StringView(), validity: nil, count: 0)
+    }
+
+    private init(offsets: [Int64], keys: StringView, values: StringView, validity: Bitmap?, count: Int) {
+        self.offsets = offsets
+        self.keys = keys
+        self.values = values
+        self.validity = validity
+        self.count = count
+    }
+
     /// Entries of `row`; nil for a null map.
     func get(_ row: Int) -> [String: String?]? {
         guard row < count else { return nil }
         if let v = validity, !v[row] { return nil }
         let s = Int(offsets[row]), e = Int(offsets[row + 1])
         guard s >= 0, s <= e, e <= keys.count else { return nil }
+        if s == e { return [:] }
         var out: [String: String?] = [:]
         out.reserveCapacity(e - s)
         for i in s..<e { if let k = keys.get(i) { out[k] = .some(values.get(i)) } }

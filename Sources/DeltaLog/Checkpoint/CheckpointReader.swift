@@ -126,48 +126,63 @@ public enum CheckpointReader {
         }
     }
 
+    // The file-action decoders run once per row of the largest columns: every view is unwrapped (absent
+    // children become empty views) before the loop, so the loop copies no view and boxes no value.
+
     static func decodeAdd(_ c: CheckpointColumn, into out: inout [Action]) throws(DeltaError) {
-        let path = StringView(c.child("path"))
-        let pv = StringMapView(c.child("partitionValues"))
-        let size = IntView(c.child("size"))
-        let mtime = IntView(c.child("modificationTime"))
-        let dataChange = BoolView(c.child("dataChange"))
-        let stats = StringView(c.child("stats"))
-        let tags = StringMapView(c.child("tags"))
-        let dv = DVView(c.child("deletionVector"))
-        let baseRowId = IntView(c.child("baseRowId"))
-        let drcv = IntView(c.child("defaultRowCommitVersion"))
-        let clustering = StringView(c.child("clusteringProvider"))
-        for row in 0..<c.column.count where c.isValid(row) {
-            guard let p = path?.get(row) else { throw c.corrupt("row \(row): add action has no path") }
-            guard let s = size?.get(row) else { throw c.corrupt("row \(row): add action \(p) has no size") }
+        let path = StringView.orEmpty(c.child("path"))
+        let pv = StringMapView.orEmpty(c.child("partitionValues"))
+        let size = IntView.orEmpty(c.child("size"))
+        let mtime = IntView.orEmpty(c.child("modificationTime"))
+        let dataChange = BoolView.orEmpty(c.child("dataChange"))
+        let stats = StringView.orEmpty(c.child("stats"))
+        let tags = StringMapView.orEmpty(c.child("tags"))
+        let dvColumn = c.child("deletionVector")
+        let dv = DVView(dvColumn)
+        let hasDV = dvColumn.map { $0.column.validity == nil || $0.column.nullCount < $0.column.count } ?? false
+        let baseRowId = IntView.orEmpty(c.child("baseRowId"))
+        let drcv = IntView.orEmpty(c.child("defaultRowCommitVersion"))
+        let clustering = StringView.orEmpty(c.child("clusteringProvider"))
+        let column = c.column
+        let allValid = column.validity == nil
+        for row in 0..<column.count where allValid || !column.isNull(row) {
+            guard let p = path.get(row) else { throw c.corrupt("row \(row): add action has no path") }
+            guard let s = size.get(row) else { throw c.corrupt("row \(row): add action \(p) has no size") }
+            let deletionVector: DeletionVectorDescriptor?
+            if hasDV, let dv { deletionVector = try dv.get(row) } else { deletionVector = nil }
             out.append(.add(AddFile(
-                path: p, partitionValues: pv?.get(row) ?? [:], size: s, modificationTime: mtime?.get(row) ?? 0,
-                dataChange: dataChange?.get(row) ?? true, stats: stats?.get(row), tags: tags?.getNonNull(row),
-                deletionVector: try dv?.get(row), baseRowId: baseRowId?.get(row),
-                defaultRowCommitVersion: drcv?.get(row), clusteringProvider: clustering?.get(row))))
+                path: p, partitionValues: pv.get(row) ?? [:], size: s, modificationTime: mtime.get(row) ?? 0,
+                dataChange: dataChange.get(row) ?? true, stats: stats.get(row), tags: tags.getNonNull(row),
+                deletionVector: deletionVector, baseRowId: baseRowId.get(row),
+                defaultRowCommitVersion: drcv.get(row), clusteringProvider: clustering.get(row))))
         }
     }
 
     static func decodeRemove(_ c: CheckpointColumn, into out: inout [Action]) throws(DeltaError) {
-        let path = StringView(c.child("path"))
-        let ts = IntView(c.child("deletionTimestamp"))
-        let dataChange = BoolView(c.child("dataChange"))
-        let ext = BoolView(c.child("extendedFileMetadata"))
-        let pv = StringMapView(c.child("partitionValues"))
-        let size = IntView(c.child("size"))
-        let stats = StringView(c.child("stats"))
-        let tags = StringMapView(c.child("tags"))
-        let dv = DVView(c.child("deletionVector"))
-        let baseRowId = IntView(c.child("baseRowId"))
-        let drcv = IntView(c.child("defaultRowCommitVersion"))
-        for row in 0..<c.column.count where c.isValid(row) {
-            guard let p = path?.get(row) else { throw c.corrupt("row \(row): remove action has no path") }
+        let path = StringView.orEmpty(c.child("path"))
+        let ts = IntView.orEmpty(c.child("deletionTimestamp"))
+        let dataChange = BoolView.orEmpty(c.child("dataChange"))
+        let ext = BoolView.orEmpty(c.child("extendedFileMetadata"))
+        let pv = StringMapView.orEmpty(c.child("partitionValues"))
+        let size = IntView.orEmpty(c.child("size"))
+        let stats = StringView.orEmpty(c.child("stats"))
+        let tags = StringMapView.orEmpty(c.child("tags"))
+        let dvColumn = c.child("deletionVector")
+        let dv = DVView(dvColumn)
+        let hasDV = dvColumn.map { $0.column.validity == nil || $0.column.nullCount < $0.column.count } ?? false
+        let baseRowId = IntView.orEmpty(c.child("baseRowId"))
+        let drcv = IntView.orEmpty(c.child("defaultRowCommitVersion"))
+        let column = c.column
+        let allValid = column.validity == nil
+        for row in 0..<column.count where allValid || !column.isNull(row) {
+            guard let p = path.get(row) else { throw c.corrupt("row \(row): remove action has no path") }
+            let deletionVector: DeletionVectorDescriptor?
+            if hasDV, let dv { deletionVector = try dv.get(row) } else { deletionVector = nil }
             out.append(.remove(RemoveFile(
-                path: p, deletionTimestamp: ts?.get(row), dataChange: dataChange?.get(row) ?? true,
-                extendedFileMetadata: ext?.get(row), partitionValues: pv?.get(row), size: size?.get(row),
-                stats: stats?.get(row), tags: tags?.getNonNull(row), deletionVector: try dv?.get(row),
-                baseRowId: baseRowId?.get(row), defaultRowCommitVersion: drcv?.get(row))))
+                path: p, deletionTimestamp: ts.get(row), dataChange: dataChange.get(row) ?? true,
+                extendedFileMetadata: ext.get(row), partitionValues: pv.get(row), size: size.get(row),
+                stats: stats.get(row), tags: tags.getNonNull(row), deletionVector: deletionVector,
+                baseRowId: baseRowId.get(row), defaultRowCommitVersion: drcv.get(row))))
         }
     }
 

@@ -21,25 +21,39 @@ public struct TableState: Sendable {
     /// Applies the actions of one commit (or a checkpoint), in log order: newer actions win.
     public mutating func apply(_ actions: [Action]) {
         lastCommitInfo = nil
-        for action in actions {
-            switch action {
-            case let .add(a):
-                let key = a.logicalKey
-                files[key] = a
-                // Most adds have no tombstone: skip the second hash lookup while there are none.
-                if !tombstones.isEmpty { tombstones.removeValue(forKey: key) }
-            case let .remove(r):
-                let key = r.logicalKey
-                files.removeValue(forKey: key)
-                tombstones[key] = r
-            case let .protocol(p): protocolAction = p
-            case let .metadata(m): metadata = m
-            case let .txn(t): transactions[t.appId] = t
-            case let .domainMetadata(d):
-                if d.removed { domainMetadata.removeValue(forKey: d.domain) } else { domainMetadata[d.domain] = d }
-            case let .commitInfo(c): lastCommitInfo = c
-            case .cdc, .checkpointMetadata, .sidecar: break
-            }
+        for action in actions { applyOne(action) }
+    }
+
+    /// Applies `actions` like `apply(_:)`, but moves each action out of the array (leaving a cheap
+    /// placeholder behind) instead of copying it: the file actions' strings and maps go into the state
+    /// without a retain/release pair per field.
+    mutating func apply(taking actions: inout [Action]) {
+        lastCommitInfo = nil
+        for i in actions.indices {
+            var action = Action.cdc(AddCDCFile(path: "", size: 0))
+            swap(&action, &actions[i])
+            applyOne(action)
+        }
+    }
+
+    private mutating func applyOne(_ action: consuming Action) {
+        switch consume action {
+        case let .add(a):
+            let key = a.logicalKey
+            files[key] = a
+            // Most adds have no tombstone: skip the second hash lookup while there are none.
+            if !tombstones.isEmpty { tombstones.removeValue(forKey: key) }
+        case let .remove(r):
+            let key = r.logicalKey
+            files.removeValue(forKey: key)
+            tombstones[key] = r
+        case let .protocol(p): protocolAction = p
+        case let .metadata(m): metadata = m
+        case let .txn(t): transactions[t.appId] = t
+        case let .domainMetadata(d):
+            if d.removed { domainMetadata.removeValue(forKey: d.domain) } else { domainMetadata[d.domain] = d }
+        case let .commitInfo(c): lastCommitInfo = c
+        case .cdc, .checkpointMetadata, .sidecar: break
         }
     }
 }
@@ -53,6 +67,19 @@ public enum LogReplay {
         var state = TableState()
         state.files.reserveCapacity(checkpoint.count + commits.reduce(0) { $0 + $1.count })
         state.apply(checkpoint)
+        for c in commits { state.apply(c) }
+        try validate(state, location: location)
+        return state
+    }
+
+    /// `replay(checkpoint:commits:location:)` for a caller that owns the checkpoint's action array: its
+    /// actions are moved into the state (the array is emptied), saving a copy of every checkpoint file action.
+    /// The array must be uniquely referenced, or the first move copies it whole.
+    static func replay(taking checkpoint: inout [Action], commits: [[Action]], location: String = "table") throws(DeltaError) -> TableState {
+        var state = TableState()
+        state.files.reserveCapacity(checkpoint.count + commits.reduce(0) { $0 + $1.count })
+        state.apply(taking: &checkpoint)
+        checkpoint = []
         for c in commits { state.apply(c) }
         try validate(state, location: location)
         return state

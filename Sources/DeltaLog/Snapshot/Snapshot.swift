@@ -70,17 +70,18 @@ public struct Snapshot: Sendable {
     /// Loads the snapshot a segment describes: the checkpoint and the commits are read concurrently, commit
     /// files parsed in parallel, then replayed in order.
     public static func load(store: any ObjectStore, segment: LogSegment, location: String = "table") async throws(DeltaError) -> Snapshot {
-        let checkpointActions: [Action]
+        var checkpointActions: [Action]
         let commits: [[Action]]
         do {
-            async let cp = CheckpointReader.read(store: store, files: segment.checkpointFiles)
+            // The checkpoint is read by this task (concurrently with the commits' child task), so its action
+            // array stays uniquely owned and replay can move the actions out of it without a copy.
             async let cs = readCommits(store: store, segment.commits)
+            checkpointActions = try await CheckpointReader.read(store: store, files: segment.checkpointFiles)
             commits = try await cs
-            checkpointActions = try await cp
         } catch {
             throw StoreAccess.wrap(error, path: "_delta_log")
         }
-        let state = try LogReplay.replay(checkpoint: checkpointActions, commits: commits, location: location)
+        let state = try LogReplay.replay(taking: &checkpointActions, commits: commits, location: location)
         let ts = try await commitTimestamp(store: store, segment: segment, state: state)
         return try Snapshot(store: store, segment: segment, state: state, timestamp: ts)
     }

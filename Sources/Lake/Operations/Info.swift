@@ -30,7 +30,7 @@ public struct Info: Sendable {
         let snapshot = try await LogReplay.snapshot(table, at: version)
         var rows: Int64? = 0
         for f in snapshot.files {
-            guard let text = f.stats, let stats = try? JSONValue.parse(text), let n = stats["numRecords"]?.int64Value else { rows = nil; break }
+            guard let n = f.statsNumRecords else { rows = nil; break }
             let dvRows = f.deletionVector?.cardinality ?? 0
             rows = rows.map { $0 + n - dvRows }
         }
