@@ -42,6 +42,26 @@ enum Parallel {
         let mid = count / 2
         _ = both({ body(0..<mid) }, { body(mid..<count) })
     }
+
+    /// `[build(0), ..., build(count - 1)]`, one task per output column spread over the cores when the
+    /// frame has at least `threshold` rows: building output columns (gathers) is independent per column
+    /// and memory-bound.
+    static func columns(_ count: Int, rows: Int, _ build: (Int) -> Column) -> [Column] {
+        guard rows >= threshold, count > 1 else { return (0..<count).map(build) }
+        var out = [Column?](repeating: nil, count: count)
+        withoutActuallyEscaping(build) { build in
+            out.withUnsafeMutableBufferPointer { slots in
+                // Each iteration writes only its own slot.
+                let shared = UnsafeSendable((slots, build))
+                DispatchQueue.concurrentPerform(iterations: count) { k in
+                    let (slots, build) = shared.value
+                    slots[k] = build(k)
+                }
+            }
+        }
+        // concurrentPerform returns only after every iteration ran, so every slot is filled.
+        return out.enumerated().map { k, column in column ?? build(k) }
+    }
 }
 
 /// Carries non-Sendable values into `concurrentPerform`, where the caller guarantees that the two

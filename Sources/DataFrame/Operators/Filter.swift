@@ -33,21 +33,9 @@ extension DataFrame {
         let n = rowCount
         guard mask.count == n else { return take(BitmapOps.setIndices(mask)) }
         // Rows are copied straight from the mask's words, with no index array in between.
-        let gather = { (k: Int) in Kernels.gather(self.columns[k], mask: mask, selected: selected) }
-        var out = [Column?](repeating: nil, count: columns.count)
-        if n >= Parallel.threshold && columns.count > 1 {
-            // Columns are independent and each copy is memory-bound: one column per task, spread over the cores.
-            out.withUnsafeMutableBufferPointer { slots in
-                let shared = UnsafeSendable((slots, gather))
-                DispatchQueue.concurrentPerform(iterations: slots.count) { k in
-                    let (slots, gather) = shared.value
-                    slots[k] = gather(k)
-                }
-            }
-        } else {
-            for k in 0..<columns.count { out[k] = gather(k) }
+        let gathered = Parallel.columns(columns.count, rows: n) { k in
+            Kernels.gather(self.columns[k], mask: mask, selected: selected)
         }
-        let gathered = zip(out, schema.fields).map { column, field in column ?? Column.empty(field.type) }
         return DataFrame(unchecked: schema, columns: gathered, rowCount: selected)
     }
 

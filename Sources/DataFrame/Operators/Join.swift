@@ -213,20 +213,7 @@ private struct JoinOutputPlan {
             if leftIsIdentity { return column }
             return joinGather(column, l, hasNulls: leftHasNulls)
         }
-        var out = [Column?](repeating: nil, count: jobs.count)
-        if n >= Parallel.threshold && jobs.count > 1 {
-            // Columns are independent and each gather is memory-bound: one column per task.
-            out.withUnsafeMutableBufferPointer { slots in
-                let shared = UnsafeSendable((slots, build))
-                DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
-                    let (slots, build) = shared.value
-                    slots[k] = build(k)
-                }
-            }
-        } else {
-            for k in 0..<jobs.count { out[k] = build(k) }
-        }
-        let columns = out.map { $0 ?? Column.empty(.int64) }
+        let columns = Parallel.columns(jobs.count, rows: n, build)
         return DataFrame(unchecked: Schema(fields), columns: columns, rowCount: n)
     }
 
