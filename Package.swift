@@ -19,6 +19,7 @@ let package = Package(
     targets: [
         // System compression libraries used by the Parquet codecs (Debian -dev packages).
         .systemLibrary(name: "CCompression", path: "Sources/CCompression"),
+        .target(name: "CAllocator"),
         .target(name: "Columnar"),
         .target(name: "Parquet", dependencies: ["Columnar", "CCompression"]),
         .target(name: "DataFrame", dependencies: ["Columnar", "Parquet"]),
@@ -28,7 +29,7 @@ let package = Package(
         .executableTarget(
             name: "lake",
             dependencies: [
-                "Columnar", "Parquet", "DataFrame", "ObjectStore", "DeltaLog", "Lake",
+                "CAllocator", "Columnar", "Parquet", "DataFrame", "ObjectStore", "DeltaLog", "Lake",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

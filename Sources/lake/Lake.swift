@@ -12,4 +12,19 @@ struct LakeCommand: AsyncParsableCommand {
             CreateCommand.self, WriteCommand.self, ReadCommand.self, HistoryCommand.self, InfoCommand.self, FilesCommand.self, CheckpointCommand.self,
         ]
     )
+
+    /// Configures the allocator, then parses and runs the command.
+    static func main() async {
+        Allocator.configure()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
