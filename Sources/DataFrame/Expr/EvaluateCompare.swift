@@ -79,7 +79,8 @@ enum Compare {
             case let .uint(x): c = T(exactly: x)
             default: c = nil
             }
-            return try num(T.self, c)
+            guard let c else { throw .columnar(.invalid("constant \(v) does not fit \(l.type.name)")) }
+            return integerToConstant(op, try Kernels.buffer(l, as: T.self), c)
         }
         let bits: Bitmap
         switch (l.values, v) {
@@ -120,12 +121,27 @@ enum Compare {
         return a.withUnsafeBufferPointer { x in
             guard !c.isNaN else { return ordered(op, n, { x[$0] }, { _ in c }, lt: { floatLess($0, $1) }, eq: { floatEqual($0, $1) }) }
             switch op {
-            case .equal: return BitmapOps.pack(n) { x[$0] == c }
-            case .notEqual: return BitmapOps.pack(n) { x[$0] != c }
-            case .less: return BitmapOps.pack(n) { x[$0] < c }
-            case .lessOrEqual: return BitmapOps.pack(n) { x[$0] <= c }
-            case .greater: return BitmapOps.pack(n) { !(x[$0] <= c) }
-            case .greaterOrEqual: return BitmapOps.pack(n) { !(x[$0] < c) }
+            case .equal: return BitmapOps.packSplit(n) { BitmapOps.fill(n, $0, $1) { x[$0] == c } }
+            case .notEqual: return BitmapOps.packSplit(n) { BitmapOps.fill(n, $0, $1) { x[$0] != c } }
+            case .less: return BitmapOps.packSplit(n) { BitmapOps.fill(n, $0, $1) { x[$0] < c } }
+            case .lessOrEqual: return BitmapOps.packSplit(n) { BitmapOps.fill(n, $0, $1) { x[$0] <= c } }
+            case .greater: return BitmapOps.packSplit(n) { BitmapOps.fill(n, $0, $1) { !(x[$0] <= c) } }
+            case .greaterOrEqual: return BitmapOps.packSplit(n) { BitmapOps.fill(n, $0, $1) { !(x[$0] < c) } }
+            }
+        }
+    }
+
+    /// `x op c` for an integer column and constant, split over the cores.
+    private static func integerToConstant<T: FixedWidthInteger>(_ op: ComparisonOp, _ a: [T], _ c: T) -> Bitmap {
+        let n = a.count
+        return a.withUnsafeBufferPointer { x in
+            switch op {
+            case .equal: return BitmapOps.packSplit(n) { BitmapOps.fill(n, $0, $1) { x[$0] == c } }
+            case .notEqual: return BitmapOps.packSplit(n) { BitmapOps.fill(n, $0, $1) { x[$0] != c } }
+            case .less: return BitmapOps.packSplit(n) { BitmapOps.fill(n, $0, $1) { x[$0] < c } }
+            case .lessOrEqual: return BitmapOps.packSplit(n) { BitmapOps.fill(n, $0, $1) { x[$0] <= c } }
+            case .greater: return BitmapOps.packSplit(n) { BitmapOps.fill(n, $0, $1) { x[$0] > c } }
+            case .greaterOrEqual: return BitmapOps.packSplit(n) { BitmapOps.fill(n, $0, $1) { x[$0] >= c } }
             }
         }
     }
@@ -155,7 +171,7 @@ enum Compare {
                     let c1 = m > 8 ? craw.loadUnaligned(fromByteOffset: second, as: UInt64.self) : c0
                     let limit = x.count - width
                     let flip: UInt64 = want ? 0 : 1
-                    return BitmapOps.pack(n) { i in
+                    return BitmapOps.packSplit(n) { words, out in BitmapOps.fill(n, words, out) { i in
                         let s = Int(p[i]), len = Int(p[i + 1]) &- s
                         if s <= limit {
                             let a = raw.loadUnaligned(fromByteOffset: s, as: UInt64.self) & mask
@@ -164,7 +180,7 @@ enum Compare {
                             return ((diff == 0 ? 1 : 0) ^ flip) != 0
                         }
                         return (len == m && equalBytes(raw + s, craw, m)) == want
-                    }
+                    } }
                 }
                 return BitmapOps.pack(n) { i in
                     let s = Int(p[i])

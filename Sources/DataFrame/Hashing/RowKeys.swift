@@ -43,6 +43,17 @@ enum Parallel {
         _ = both({ body(0..<mid) }, { body(mid..<count) })
     }
 
+    /// Calls `body(range)` for two halves of `0..<count` items concurrently when the work covers at least
+    /// `threshold` rows (`rows`, e.g. 64 per bitmap word), else once for all of them.
+    static func halves(_ count: Int, rows: Int, _ body: (Range<Int>) -> Void) {
+        if rows < threshold || count < 2 {
+            body(0..<count)
+            return
+        }
+        let mid = count / 2
+        _ = both({ body(0..<mid) }, { body(mid..<count) })
+    }
+
     /// `[build(0), ..., build(count - 1)]`, one task per output column spread over the cores when the
     /// frame has at least `threshold` rows: building output columns (gathers) is independent per column
     /// and memory-bound.

@@ -60,6 +60,40 @@ enum BitmapOps {
         return Bitmap(words: words, count: count)
     }
 
+    /// A bitmap of `count` rows whose words are filled by `part(words, out)` for two halves of the word
+    /// range at once, on the two cores (once, for all words, below `Parallel.threshold` rows).
+    ///
+    /// `part` is meant to call `fill` with a closure literal, so that the per-row test is inlined into the
+    /// code each core runs (a test passed in as a closure value would be called per row):
+    /// `BitmapOps.packSplit(n) { BitmapOps.fill(n, $0, $1) { x[$0] < c } }`.
+    static func packSplit(_ count: Int, _ part: (Range<Int>, UnsafeMutablePointer<UInt64>) -> Void) -> Bitmap {
+        let wordCount = (count + 63) >> 6
+        let words = [UInt64](unsafeUninitializedCapacity: wordCount) { w, initialized in
+            initialized = 0
+            guard let wb = w.baseAddress else { return }
+            let out = UnsafeSendable(wb)
+            Parallel.halves(wordCount, rows: count) { range in part(range, out.value) }
+            initialized = wordCount
+        }
+        return Bitmap(words: words, count: count)
+    }
+
+    /// Writes the words `words` of the bitmap of `bit(i)` for `i` in `0..<count` to `out`, branch-free as in
+    /// `pack`; every word of the range is initialized.
+    @inline(__always)
+    static func fill(_ count: Int, _ words: Range<Int>, _ out: UnsafeMutablePointer<UInt64>, _ bit: (Int) -> Bool) {
+        for wi in words {
+            let base = wi << 6
+            var word: UInt64 = 0
+            if base &+ 64 <= count {
+                for j in 0..<64 { word |= UInt64(truncatingIfNeeded: bit(base &+ j) ? 1 : 0) &<< UInt64(j) }
+            } else {
+                for j in 0..<max(0, count &- base) { word |= UInt64(truncatingIfNeeded: bit(base &+ j) ? 1 : 0) &<< UInt64(j) }
+            }
+            (out + wi).initialize(to: word)
+        }
+    }
+
     /// Row indices whose bit is set, ascending.
     static func setIndices(_ a: Bitmap) -> [Int] {
         var out = [Int]()

@@ -1,5 +1,4 @@
 import Columnar
-import Dispatch
 
 extension DataFrame {
     /// The rows where `predicate` is true (rows where it is false or null are dropped, as in SQL WHERE).
@@ -32,10 +31,9 @@ extension DataFrame {
         if selected == 0 { return DataFrame(unchecked: schema, columns: schema.fields.map { Column.empty($0.type) }, rowCount: 0) }
         let n = rowCount
         guard mask.count == n else { return take(BitmapOps.setIndices(mask)) }
-        // Rows are copied straight from the mask's words, with no index array in between.
-        let gathered = Parallel.columns(columns.count, rows: n) { k in
-            Kernels.gather(self.columns[k], mask: mask, selected: selected)
-        }
+        // Rows are copied straight from the mask's words, with no index array in between; each large column
+        // is split over the cores inside the gather, which keeps both busy whatever the column widths.
+        let gathered = columns.map { Kernels.gather($0, mask: mask, selected: selected) }
         return DataFrame(unchecked: schema, columns: gathered, rowCount: selected)
     }
 
