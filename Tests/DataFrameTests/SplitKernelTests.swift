@@ -99,4 +99,48 @@ import Testing
             #expect(outNot.rowCount == strings.filter { $0 != .null && $0 != .string(constant) }.count, "s <> '\(constant)'")
         }
     }
+
+    @Test func runningSumOnLargeFrameMatchesReference() throws {
+        // Partitions of every size (skewed keys), order keys with ties, nulls in the summed column.
+        var rng = Rng(state: 12345)
+        var keys: [Scalar] = [], order: [Scalar] = [], values: [Scalar] = []
+        var raw: [(key: Int64, order: Int64, value: Int64?)] = []
+        for _ in 0..<Self.rows {
+            let k = rng.below(4) == 0 ? 0 : Int64(rng.below(5000))
+            let o = Int64(rng.below(40))
+            let v: Int64? = rng.below(9) == 0 ? nil : Int64(rng.below(1000))
+            raw.append((k, o, v))
+            keys.append(.int(k))
+            order.append(.int(o))
+            values.append(v.map { .int($0) } ?? .null)
+        }
+        let df = try DataFrame([("k", try Column(.int64, keys)), ("o", try Column(.int64, order)), ("v", try Column(.int64, values))])
+        let out = try df.withWindow("s", .runningSum("v"), partitionBy: ["k"], orderBy: [SortKey("o")]).column("s").scalars
+        // Reference: per partition, the sum over rows with an order key up to this row's (RANGE peers).
+        var byKey: [Int64: [Int64: (sum: Int64, count: Int)]] = [:]
+        for r in raw {
+            var m = byKey[r.key, default: [:]]
+            let prior = m[r.order, default: (0, 0)]
+            m[r.order] = (prior.sum + (r.value ?? 0), prior.count + (r.value == nil ? 0 : 1))
+            byKey[r.key] = m
+        }
+        var cumulative: [Int64: [Int64: (sum: Int64, count: Int)]] = [:]
+        for (key, m) in byKey {
+            var total: Int64 = 0, count = 0
+            var c: [Int64: (sum: Int64, count: Int)] = [:]
+            for o in m.keys.sorted() {
+                total += m[o]!.sum
+                count += m[o]!.count
+                c[o] = (total, count)
+            }
+            cumulative[key] = c
+        }
+        var mismatches = 0
+        for (i, r) in raw.enumerated() {
+            let t = cumulative[r.key]![r.order]!
+            let expected: Scalar = t.count == 0 ? .null : .int(t.sum)
+            if out[i] != expected { mismatches += 1 }
+        }
+        #expect(mismatches == 0)
+    }
 }

@@ -79,20 +79,19 @@ extension DataFrame {
             let c = try evaluate(try checker.check(key.expr))
             try SortLane.append(c, descending: key.descending, nullsFirst: key.nullsFirst, to: &lanes, expression: key.expr)
         }
+        if lanes.count == 1, case let .words(w) = lanes[0] {
+            // One fixed-width order key: sort (key, row) pairs, contiguous per partition, instead of loading
+            // both rows' keys from the whole column on every comparison; partitions split over the cores.
+            var peerStart = [Bool](repeating: false, count: n)
+            Self.sortPartitions(perm: &perm, peerStart: &peerStart, starts: starts, keys: w)
+            return WindowOrder(perm: perm, partitionStarts: starts, peerStart: peerStart, ordered: true)
+        }
         if !lanes.isEmpty {
             let comparator = LaneComparator(lanes)
-            let single: [UInt64]? = {
-                if lanes.count == 1, case let .words(w) = lanes[0] { return w }
-                return nil
-            }()
             perm.withUnsafeMutableBufferPointer { p in
                 for g in 0..<groups.count where starts[g + 1] - starts[g] > 1 {
                     var part = UnsafeMutableBufferPointer(rebasing: p[starts[g]..<starts[g + 1]])
-                    if let w = single {
-                        w.withUnsafeBufferPointer { w in part.sort { w[$0] != w[$1] ? w[$0] < w[$1] : $0 < $1 } }
-                    } else {
-                        part.sort { comparator.less(Int32(truncatingIfNeeded: $0), Int32(truncatingIfNeeded: $1)) }
-                    }
+                    part.sort { comparator.less(Int32(truncatingIfNeeded: $0), Int32(truncatingIfNeeded: $1)) }
                 }
             }
         }
@@ -106,6 +105,62 @@ extension DataFrame {
             }
         }
         return WindowOrder(perm: perm, partitionStarts: starts, peerStart: peerStart, ordered: !lanes.isEmpty)
+    }
+
+    /// One row's order key and row number; ties keep row order, so the sort is stable.
+    private struct KeyedRow: Comparable {
+        let key: UInt64
+        let row: Int
+        static func < (a: KeyedRow, b: KeyedRow) -> Bool { a.key != b.key ? a.key < b.key : a.row < b.row }
+    }
+
+    /// Sorts each partition's rows of `perm` (`starts` delimits them, rows ascending within each) by
+    /// `keys[row]`, and marks where each peer group (equal keys) starts.
+    private static func sortPartitions(perm: inout [Int], peerStart: inout [Bool], starts: [Int], keys: [UInt64]) {
+        let n = perm.count
+        let partitions = starts.count - 1
+        guard n > 0, partitions > 0 else { return }
+        // Split at the partition boundary nearest half the rows.
+        var mid = 0
+        while mid < partitions && starts[mid] < n / 2 { mid += 1 }
+        var pairs = [KeyedRow](unsafeUninitializedCapacity: n) { out, initialized in
+            perm.withUnsafeBufferPointer { p in
+                keys.withUnsafeBufferPointer { w in
+                    for k in 0..<min(p.count, out.count) {
+                        let r = p[k]
+                        out.initializeElement(at: k, to: KeyedRow(key: r < w.count ? w[r] : 0, row: r))
+                    }
+                }
+            }
+            initialized = min(perm.count, out.count)
+        }
+        pairs.withUnsafeMutableBufferPointer { pairs in
+            perm.withUnsafeMutableBufferPointer { p in
+                peerStart.withUnsafeMutableBufferPointer { peers in
+                    let shared = UnsafeSendable((pairs, p, peers))
+                    let sortRange = { (groups: Range<Int>) in
+                        let (pairs, p, peers) = shared.value
+                        for g in groups {
+                            let lo = starts[g], hi = starts[g + 1]
+                            guard lo < hi else { continue }
+                            var part = UnsafeMutableBufferPointer(rebasing: pairs[lo..<hi])
+                            if hi - lo > 1 { part.sort() }
+                            peers[lo] = true
+                            p[lo] = pairs[lo].row
+                            for k in (lo + 1)..<hi {
+                                p[k] = pairs[k].row
+                                peers[k] = pairs[k].key != pairs[k - 1].key
+                            }
+                        }
+                    }
+                    if n < Parallel.threshold {
+                        sortRange(0..<partitions)
+                    } else {
+                        _ = Parallel.both({ sortRange(0..<mid) }, { sortRange(mid..<partitions) })
+                    }
+                }
+            }
+        }
     }
 
     private static func sameOrder(_ lanes: [SortLane], _ a: Int, _ b: Int) -> Bool {
@@ -255,14 +310,14 @@ private struct WindowEval {
         guard ints != nil || doubles != nil else {
             throw .type(message: "a window sum or average needs a numeric column, not \(column.type.name)", expression: name)
         }
+        if rolling == 0 { return try running(ints: ints, doubles: doubles, validity: validity, average: average, name: name) }
+        // Rolling windows: the last `rolling` rows of the partition up to this one.
         var outI = [Int64](repeating: 0, count: ints == nil ? 0 : n)
         var outD = [Double](repeating: 0, count: doubles == nil ? 0 : n)
         var valid = Bitmap(count: n, value: true)
         var overflow = false
         order.forEachPartition { part in
-            let ends = rolling == 0 ? order.peerEnds(part) : []
             var sumI = [Int64](repeating: 0, count: part.count + 1)
-            var sumD = [Double](repeating: 0, count: doubles == nil ? 0 : part.count + 1)
             var cnt = [Int](repeating: 0, count: part.count + 1)
             for k in part {
                 let r = order.perm[k], j = k - part.lowerBound
@@ -272,14 +327,12 @@ private struct WindowEval {
                     let (s, o) = sumI[j].addingReportingOverflow(present ? a[r] : 0)
                     if o { overflow = true }
                     sumI[j + 1] = s
-                } else if let a = doubles {
-                    sumD[j + 1] = sumD[j] + (present ? a[r] : 0)
                 }
             }
             for k in part {
                 let j = k - part.lowerBound
-                let hi = rolling == 0 ? ends[j] - part.lowerBound + 1 : j + 1
-                let lo = rolling == 0 ? 0 : max(0, j + 1 - rolling)
+                let hi = j + 1
+                let lo = max(0, j + 1 - rolling)
                 let r = order.perm[k]
                 let c = cnt[hi] - cnt[lo]
                 if c == 0 { valid[r] = false; continue }
@@ -291,11 +344,9 @@ private struct WindowEval {
                     // Prefix differences for rolling windows of doubles would accumulate rounding error
                     // across a long partition; re-add the window instead.
                     var s = 0.0
-                    if rolling == 0 { s = sumD[hi] } else {
-                        for t in lo..<hi {
-                            let row = order.perm[part.lowerBound + t]
-                            if validity.map({ $0[row] }) ?? true, let a = doubles { s += a[row] }
-                        }
+                    for t in lo..<hi {
+                        let row = order.perm[part.lowerBound + t]
+                        if validity.map({ $0[row] }) ?? true, let a = doubles { s += a[row] }
                     }
                     outD[r] = average ? s / Double(c) : s
                 }
@@ -303,6 +354,59 @@ private struct WindowEval {
         }
         if overflow { throw .arithmeticOverflow(expression: "sum(\(name)) over window") }
         if ints != nil { return Kernels.column(.int64, outI, validity: valid) }
+        return Kernels.column(.float64, outD, validity: valid)
+    }
+
+    /// Running sum or average: each row gets the total of its partition up to the end of its peer group
+    /// (the whole partition when the window has no order). One forward pass over window order keeps the
+    /// totals at each position, one backward pass hands every row the totals at its peer group's end.
+    private func running(ints: [Int64]?, doubles: [Double]?, validity: Bitmap?, average: Bool, name: String) throws(DataFrameError) -> Column {
+        let useInts = ints != nil
+        var outI = [Int64](repeating: 0, count: useInts ? n : 0)
+        var outD = [Double](repeating: 0, count: useInts ? 0 : n)
+        var valid = Bitmap(count: n, value: true)
+        var totalI = [Int64](repeating: 0, count: useInts ? n : 0)
+        var totalD = [Double](repeating: 0, count: useInts ? 0 : n)
+        var counts = [Int](repeating: 0, count: n)
+        let ints = ints ?? [], doubles = doubles ?? []
+        let perm = order.perm, peerStart = order.peerStart, starts = order.partitionStarts, ordered = order.ordered
+        var overflow = false
+        for g in 0..<max(0, starts.count - 1) where starts[g] < starts[g + 1] {
+            let lo = starts[g], hi = starts[g + 1]
+            var sumI: Int64 = 0, sumD = 0.0, count = 0
+            for k in lo..<hi {
+                let r = perm[k]
+                if validity?[r] ?? true {
+                    count += 1
+                    if useInts {
+                        let (s, o) = sumI.addingReportingOverflow(ints[r])
+                        overflow = overflow || o
+                        sumI = s
+                    } else {
+                        sumD += doubles[r]
+                    }
+                }
+                counts[k] = count
+                if useInts { totalI[k] = sumI } else { totalD[k] = sumD }
+            }
+            var end = hi - 1
+            var k = hi - 1
+            while k >= lo {
+                let r = perm[k], e = ordered ? end : hi - 1
+                let c = counts[e]
+                if c == 0 {
+                    valid[r] = false
+                } else if useInts {
+                    outI[r] = totalI[e]
+                } else {
+                    outD[r] = average ? totalD[e] / Double(c) : totalD[e]
+                }
+                if peerStart[k] { end = k - 1 }
+                k -= 1
+            }
+        }
+        if overflow { throw .arithmeticOverflow(expression: "sum(\(name)) over window") }
+        if useInts { return Kernels.column(.int64, outI, validity: valid) }
         return Kernels.column(.float64, outD, validity: valid)
     }
 
