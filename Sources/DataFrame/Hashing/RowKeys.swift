@@ -33,20 +33,10 @@ enum Parallel {
         return (ra, rb)
     }
 
-    /// Calls `body(range)` for two halves of `0..<count` concurrently (or once, for small counts).
-    static func halves(_ count: Int, _ body: (Range<Int>) -> Void) {
-        if count < threshold {
-            body(0..<count)
-            return
-        }
-        let mid = count / 2
-        _ = both({ body(0..<mid) }, { body(mid..<count) })
-    }
-
     /// Calls `body(range)` for two halves of `0..<count` items concurrently when the work covers at least
-    /// `threshold` rows (`rows`, e.g. 64 per bitmap word), else once for all of them.
-    static func halves(_ count: Int, rows: Int, _ body: (Range<Int>) -> Void) {
-        if rows < threshold || count < 2 {
+    /// `threshold` rows (`rows`, default `count`; e.g. 64 per bitmap word), else once for all of them.
+    static func halves(_ count: Int, rows: Int? = nil, _ body: (Range<Int>) -> Void) {
+        if (rows ?? count) < threshold || count < 2 {
             body(0..<count)
             return
         }

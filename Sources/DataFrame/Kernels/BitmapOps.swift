@@ -41,20 +41,10 @@ enum BitmapOps {
     @inline(__always)
     static func pack(_ count: Int, _ bit: (Int) -> Bool) -> Bitmap {
         let wordCount = (count + 63) >> 6
-        let full = count >> 6
         let words = [UInt64](unsafeUninitializedCapacity: wordCount) { w, initialized in
-            for wi in 0..<full {
-                let base = wi << 6
-                var word: UInt64 = 0
-                for j in 0..<64 { word |= UInt64(truncatingIfNeeded: bit(base &+ j) ? 1 : 0) &<< UInt64(j) }
-                w.initializeElement(at: wi, to: word)
-            }
-            if full < wordCount {
-                let base = full << 6
-                var word: UInt64 = 0
-                for j in 0..<(count - base) { word |= UInt64(truncatingIfNeeded: bit(base &+ j) ? 1 : 0) &<< UInt64(j) }
-                w.initializeElement(at: full, to: word)
-            }
+            initialized = 0
+            guard let wb = w.baseAddress else { return }
+            fill(count, 0..<wordCount, wb, bit)
             initialized = wordCount
         }
         return Bitmap(words: words, count: count)
