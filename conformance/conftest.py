@@ -116,3 +116,29 @@ def parquet_testing(shared) -> Path:
 def work_dir(tmp_path) -> Path:
     """A fresh temporary directory for one test."""
     return tmp_path
+
+
+DUCKDB_DELTA_PY = REPO / ".venv-duckdb-delta" / "bin" / "python"
+
+
+def duckdb_delta_table(path: Path, out: Path):
+    """Every row of the Delta table at `path` as DuckDB's delta extension reads it (`delta_scan`), as a
+    pyarrow table; raises RuntimeError with DuckDB's message when it cannot read the table.
+
+    The extension runs in its own venv (conformance/duckdb_delta/), made by tools/test; a missing venv
+    fails the calling test, it never skips it.
+    """
+    import pyarrow.parquet as pq
+
+    assert DUCKDB_DELTA_PY.exists(), f"{DUCKDB_DELTA_PY} is missing: run tools/test once (it creates it)"
+    script = HERE / "duckdb_delta" / "scan.py"
+    proc = subprocess.run([str(DUCKDB_DELTA_PY), str(script), str(path), str(out)], capture_output=True, text=True, timeout=600)
+    if proc.returncode != 0:
+        # DuckDB's exception line, else delta-kernel's panic message (a backtrace follows it).
+        lines = proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"]
+        for marker in ("_duckdb.", "panicked"):
+            found = [line for line in lines if marker in line]
+            if found:
+                raise RuntimeError(found[-1].strip())
+        raise RuntimeError(lines[-1])
+    return pq.read_table(out)

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable
 
-from conftest import parse_ndjson
+from conftest import duckdb_delta_table, parse_ndjson
 from lake_values import table_to_rows
 
 
@@ -72,24 +72,6 @@ def write_parquet(t: pa.Table, path: Path) -> Path:
     return path
 
 
-DUCKDB_DELTA_PY = Path(__file__).resolve().parent.parent / ".venv-duckdb-delta" / "bin" / "python"
-
-
-def duckdb_table(path: Path, out: Path) -> pa.Table:
-    """Every row of the Delta table at `path` as DuckDB's delta extension reads it (`delta_scan`).
-
-    The extension runs in its own venv (conformance/duckdb_delta/), made by tools/test; a missing venv
-    fails the test, it never skips it.
-    """
-    import subprocess
-
-    assert DUCKDB_DELTA_PY.exists(), f"{DUCKDB_DELTA_PY} is missing: run tools/test once (it creates it)"
-    script = Path(__file__).resolve().parent / "duckdb_delta" / "scan.py"
-    proc = subprocess.run([str(DUCKDB_DELTA_PY), str(script), str(path), str(out)], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return pq.read_table(out)
-
-
 @pytest.mark.parametrize("partition_by", [None, "p_str", "p_str,p_int,p_date"])
 def test_every_type_read_by_other_engines(run_lake, work_dir, partition_by):
     src = every_type_table()
@@ -121,7 +103,7 @@ def test_duckdb_reads_lake_table(run_lake, work_dir, partition_by):
     # A second commit, so DuckDB replays a log of several versions.
     rc, _, err = run_lake("write", table, write_parquet(src, work_dir / "s2.parquet"))
     assert rc == 0, err
-    got = duckdb_table(table, work_dir / "duck.parquet").select(src.schema.names)
+    got = duckdb_delta_table(table, work_dir / "duck.parquet").select(src.schema.names)
     assert canon(table_to_rows(got)) == canon(table_to_rows(src) * 2)
 
 

@@ -140,8 +140,7 @@ public struct Scan: Sendable {
         var columns: [Column] = []
         for field in schema.fields {
             if partitions.contains(field.name) {
-                let raw: String? = add.partitionValues[field.name] ?? nil
-                let value = try PartitionValues.parse(raw, type: field.type, column: field.name)
+                let value = try PartitionValues.parse(snapshot.rawPartitionValue(add, field), type: field.type, column: field.name)
                 columns.append(try ConstantColumn.make(value, type: field.type, count: rows))
                 continue
             }

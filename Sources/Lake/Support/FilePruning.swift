@@ -45,8 +45,7 @@ enum FilePruning {
         for name in snapshot.partitionColumns {
             guard let field = snapshot.schema.field(named: name) else { continue }
             let values = try files.map { f throws -> Scalar in
-                let raw: String? = f.partitionValues[name] ?? nil
-                return try PartitionValues.parse(raw, type: field.type, column: name)
+                try PartitionValues.parse(snapshot.rawPartitionValue(f, field), type: field.type, column: name)
             }
             named.append((name, try Column(field.type, values)))
         }
