@@ -101,8 +101,10 @@ public enum CheckpointReader {
         let size: IntView?
         let cardinality: IntView?
 
+        /// Nil when the column is absent or null in every row (no file has a deletion vector), so the
+        /// decoders skip it without a per-row check.
         init?(_ c: CheckpointColumn?) {
-            guard let c else { return nil }
+            guard let c, c.column.validity == nil || c.column.nullCount < c.column.count else { return nil }
             col = c
             storage = StringView(c.child("storageType"))
             path = StringView(c.child("pathOrInlineDv"))
@@ -137,9 +139,7 @@ public enum CheckpointReader {
         let dataChange = BoolView.orEmpty(c.child("dataChange"))
         let stats = StringView.orEmpty(c.child("stats"))
         let tags = StringMapView.orEmpty(c.child("tags"))
-        let dvColumn = c.child("deletionVector")
-        let dv = DVView(dvColumn)
-        let hasDV = dvColumn.map { $0.column.validity == nil || $0.column.nullCount < $0.column.count } ?? false
+        let dv = DVView(c.child("deletionVector"))
         let baseRowId = IntView.orEmpty(c.child("baseRowId"))
         let drcv = IntView.orEmpty(c.child("defaultRowCommitVersion"))
         let clustering = StringView.orEmpty(c.child("clusteringProvider"))
@@ -148,8 +148,7 @@ public enum CheckpointReader {
         for row in 0..<column.count where allValid || !column.isNull(row) {
             guard let p = path.get(row) else { throw c.corrupt("row \(row): add action has no path") }
             guard let s = size.get(row) else { throw c.corrupt("row \(row): add action \(p) has no size") }
-            let deletionVector: DeletionVectorDescriptor?
-            if hasDV, let dv { deletionVector = try dv.get(row) } else { deletionVector = nil }
+            let deletionVector = try dv?.get(row)
             out.append(.add(AddFile(
                 path: p, partitionValues: pv.get(row) ?? [:], size: s, modificationTime: mtime.get(row) ?? 0,
                 dataChange: dataChange.get(row) ?? true, stats: stats.get(row), tags: tags.getNonNull(row),
@@ -167,17 +166,14 @@ public enum CheckpointReader {
         let size = IntView.orEmpty(c.child("size"))
         let stats = StringView.orEmpty(c.child("stats"))
         let tags = StringMapView.orEmpty(c.child("tags"))
-        let dvColumn = c.child("deletionVector")
-        let dv = DVView(dvColumn)
-        let hasDV = dvColumn.map { $0.column.validity == nil || $0.column.nullCount < $0.column.count } ?? false
+        let dv = DVView(c.child("deletionVector"))
         let baseRowId = IntView.orEmpty(c.child("baseRowId"))
         let drcv = IntView.orEmpty(c.child("defaultRowCommitVersion"))
         let column = c.column
         let allValid = column.validity == nil
         for row in 0..<column.count where allValid || !column.isNull(row) {
             guard let p = path.get(row) else { throw c.corrupt("row \(row): remove action has no path") }
-            let deletionVector: DeletionVectorDescriptor?
-            if hasDV, let dv { deletionVector = try dv.get(row) } else { deletionVector = nil }
+            let deletionVector = try dv?.get(row)
             out.append(.remove(RemoveFile(
                 path: p, deletionTimestamp: ts.get(row), dataChange: dataChange.get(row) ?? true,
                 extendedFileMetadata: ext.get(row), partitionValues: pv.get(row), size: size.get(row),
