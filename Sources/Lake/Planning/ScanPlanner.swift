@@ -14,7 +14,7 @@ public enum ScanPlanner {
         if let columns = request.columns {
             var seen = Set<String>()
             for c in columns {
-                guard let f = schema.field(named: c) else {
+                guard let f = schema.field(named: c) ?? schema.fields.first(where: { $0.name.lowercased() == c.lowercased() }) else {
                     throw LakeError.invalidRequest("column \(c) is not in the table (columns: \(schema.names.joined(separator: ", ")))")
                 }
                 guard seen.insert(f.name.lowercased()).inserted else { throw LakeError.invalidRequest("column \(c) is asked for twice") }
@@ -25,8 +25,9 @@ public enum ScanPlanner {
         }
         var needed = Set(output.map { $0.name.lowercased() })
         if let predicate = request.predicate {
+            let known = Set(schema.names.map { $0.lowercased() })
             for name in FilePruning.columns(predicate) {
-                guard schema.field(named: name) != nil else {
+                guard known.contains(name) else {
                     throw LakeError.invalidRequest("the predicate uses column \(name), which is not in the table (columns: \(schema.names.joined(separator: ", ")))")
                 }
                 needed.insert(name)
