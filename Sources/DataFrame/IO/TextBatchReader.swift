@@ -164,8 +164,9 @@ public final class TextBatchReader: BatchReader {
                     }
                     let (cells, _) = try p.records(b, from: i, isLast: true)
                     parser = p
+                    let positional = !header
                     if names?.isEmpty ?? true { names = (0..<(p.expected ?? 0)).map { "column_\($0 + 1)" } }
-                    let mapping = try CSVMapping(mode, names: names ?? [], headerAt: from)
+                    let mapping = try CSVMapping(mode, names: names ?? [], positional: positional, headerAt: from)
                     var guesses = [CSVTypeGuess](repeating: CSVTypeGuess(), count: cells.count)
                     for k in mapping.inferred where k < cells.count { guesses[k].observe(cells[k], in: b) }
                     let plan = mapping.plan(guesses)
@@ -267,7 +268,7 @@ public final class TextBatchReader: BatchReader {
         if let mapping { return (mapping.plan(guesses), dataStart) }
         let width = p.expected ?? 0
         do throws(TextFault) {
-            let positional = try CSVMapping(mode, names: (0..<width).map { "column_\($0 + 1)" }, headerAt: bom)
+            let positional = try CSVMapping(mode, names: (0..<width).map { "column_\($0 + 1)" }, positional: true, headerAt: bom)
             return (positional.plan(guesses), dataStart)
         } catch { throw located(error, in: cursor, source: source, chunkSize: chunkSize) }
     }

@@ -8,8 +8,16 @@ func withBytes<R>(_ array: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) throws(
     return try result.get()
 }
 
-/// Converts the cells of one column (spans of one input buffer) into a typed `Column`, a whole column at a
-/// time, either to a given type or to an inferred one. CSV cells are text to parse; NDJSON cells are JSON values.
+/// Converts the cells of one column (spans of one input buffer) into a typed `Column` of a given type, a whole
+/// column at a time. CSV cells are text to parse; NDJSON cells are JSON values. (Types are inferred before,
+/// by `CSVTypeGuess` and `JSONTypeGuess`, so every chunk of an input converts to the same types.)
+///
+/// The rules, as Spark and DuckDB apply them to an INSERT of text: timestamps through `TemporalText` (a zone
+/// shifts a UTC-adjusted `timestamp` and is ignored by `timestamp_ntz`; a date alone is midnight), dates
+/// (a time part is ignored), decimals exactly at the column's scale (rounded half up, wider than the
+/// precision an error), integers range-checked for their width, floats (also NaN and the infinities),
+/// booleans, binary from base64, and in NDJSON structs from objects, lists from arrays and maps from objects
+/// or arrays of `{"key", "value"}`. A value that does not convert is an error naming the column and the value.
 final class TextColumnBuilder {
     let b: UnsafeBufferPointer<UInt8>
     let isCSV: Bool

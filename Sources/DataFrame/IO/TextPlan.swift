@@ -66,9 +66,9 @@ struct CSVMapping {
     let names: [String]
     let isTable: Bool
 
-    /// The mapping of a file with columns `names` (the header, or `column_K` for each field) in `mode`;
-    /// problems are reported at `headerAt`.
-    init(_ mode: TextColumnMode, names: [String], headerAt: Int) throws(TextFault) {
+    /// The mapping of a file with columns `names` (the header, or `column_K` for each field when
+    /// `positional`: no header) in `mode`; problems are reported at `headerAt`.
+    init(_ mode: TextColumnMode, names: [String], positional: Bool = false, headerAt: Int) throws(TextFault) {
         self.names = names
         switch mode {
         case .infer:
@@ -77,6 +77,11 @@ struct CSVMapping {
         case let .given(schema):
             isTable = false
             fixed = schema.fields.enumerated().map { ($1, $0) }
+        case let .table(schema) where positional:
+            // Without a header, the file's first columns are the table's, in order.
+            isTable = true
+            fixed = schema.fields.enumerated().map { k, f in k < names.count ? (f, k) : (TextPlan.absent(f), nil) }
+            inferred = Array(min(schema.fields.count, names.count)..<names.count)
         case let .table(schema):
             isTable = true
             var byName = [String: Int]()
