@@ -88,6 +88,18 @@ import Testing
         #expect(df.columns[0].scalars == [.decimal(101), .decimal(100)])
     }
 
+    @Test func decimalExponentsAreExactNotThroughADouble() throws {
+        let df = try ndjson("""
+            {"a":1.5e2,"b":12345678901234567890123.45e1,"c":1.2345E-2}
+            {"a":"-2E-2","b":"9.99999999999999999999999e23","c":0.00005}
+
+            """, "a decimal(10,2), b decimal(38,2), c decimal(10,4)")
+        #expect(df.columns[0].scalars == [.decimal(15000), .decimal(-2)])
+        // 123456789012345678901234.5 and 999999999999999999999999: more digits than a double holds.
+        #expect(df.columns[1].scalars == [.decimal(12_345_678_901_234_567_890_123_450), .decimal(99_999_999_999_999_999_999_999_900)])
+        #expect(df.columns[2].scalars == [.decimal(123), .decimal(1)])
+    }
+
     @Test func decimalWithTooManyDigitsIsAnError() {
         let m = message { try csv("amount\n1.00\n123456789.1\n", "amount decimal(10,2)") }
         #expect(m.contains("line 3"))

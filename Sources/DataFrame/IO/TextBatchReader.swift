@@ -125,6 +125,8 @@ public final class TextBatchReader: BatchReader {
             case let .success(r): (end, columns) = r
             case let .failure(fault): throw Self.located(fault, in: cursor, source: source, chunkSize: chunkSize)
             }
+            // The last chunk is always read to its end; anything else would loop forever.
+            if end == 0 && isLast { throw Self.unread(cursor) }
             do throws(ParquetError) { try cursor.advance(consumed: end, grow: end == 0) } catch { throw .file(error) }
             // Nothing read (the chunk grew), or only blank lines: go on to the next chunk.
             guard let rows = columns.first?.count, rows > 0 else { continue }
@@ -290,8 +292,14 @@ public final class TextBatchReader: BatchReader {
             case let .success(e): end = e
             case let .failure(fault): throw located(fault, in: cursor, source: source, chunkSize: chunkSize)
             }
+            if end == 0 && isLast { throw unread(cursor) }
             do throws(ParquetError) { try cursor.advance(consumed: end, grow: end == 0) } catch { throw .file(error) }
         }
+    }
+
+    /// The error for a last chunk left unread (the parsers always read the last chunk whole).
+    private static func unread(_ cursor: ChunkCursor) -> BatchReadError {
+        .input(.invalidArgument("could not read the \(cursor.buffer.count) bytes at offset \(cursor.bufferStart) of \(cursor.source.name)"))
     }
 
     // MARK: - locating errors
