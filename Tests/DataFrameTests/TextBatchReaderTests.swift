@@ -175,4 +175,29 @@ import Testing
         #expect(reader.schema == df.schema)
         #expect(try rows(frames) == [ids, names])
     }
+
+    @Test func localParquetAndNDJSONFilesOpenByExtension() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lake-text-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let df = try frame([("id", .int64, (0..<300).map { Scalar.int(Int64($0)) })])
+        var options = ParquetWriterOptions()
+        options.rowGroupSize = 128
+        let parquet = dir.appendingPathComponent("in.parquet")
+        try Data(try ParquetWriter.write([df.batch], schema: df.schema, options: options)).write(to: parquet)
+        let p = try BatchReaders.open(path: parquet.path)
+        var sizes = [Int]()
+        while let f = try p.next() { sizes.append(f.rowCount) }
+        #expect(sizes == [128, 128, 44])
+
+        let ndjson = dir.appendingPathComponent("in.jsonl")
+        try Data((0..<300).map { "{\"id\":\($0)}\n" }.joined().utf8).write(to: ndjson)
+        let j = try BatchReaders.open(path: ndjson.path, chunkSize: 100)
+        var total = 0, batches = 0
+        while let f = try j.next() { total += f.rowCount; batches += 1 }
+        #expect(j.schema == Schema([Field("id", .int64)]) && total == 300 && batches > 10)
+
+        let unknown = message { try BatchReaders.open(path: dir.appendingPathComponent("in.txt").path) }
+        #expect(unknown.contains("unknown file type"))
+    }
 }
