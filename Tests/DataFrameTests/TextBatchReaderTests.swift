@@ -108,6 +108,13 @@ import Testing
         // The inference pass's message names the line of the first value too.
         let k = message { try batches(json, .ndjson(), chunkSize: 10) }
         #expect(k.contains("line 4") && k.contains("on line 1"))
+        // Malformed JSON found by the first pass (which walks each object once) is located the same way.
+        let bad = "{\"a\":1}\n{\"a\":2}\n{\"a\":3} x\n"
+        let b = message { try batches(bad, .ndjson(), chunkSize: 10) }
+        #expect(b.contains("line 3, column 9") && b.contains("unexpected text after the JSON object"))
+        let c = message { try batches("{\"a\":1}\n{\"a\":2}\n{\"a\" 3}\n", .ndjson(), chunkSize: 10) }
+        #expect(c == message { try NDJSONReader.read(Array("{\"a\":1}\n{\"a\":2}\n{\"a\" 3}\n".utf8)) })
+        #expect(c.contains("line 3"))
     }
 
     @Test func aRecordLongerThanAChunkIsReadWhole() throws {

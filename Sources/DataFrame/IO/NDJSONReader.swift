@@ -21,13 +21,27 @@ public enum NDJSONReader {
     }
 
     /// Validates the lines of `b` from `from` and returns one object cell per non-blank line, and the index
-    /// where reading stopped: the end of `b`, or, when `b` is a chunk that is not the input's last, the start
-    /// of its unfinished last line (to be read with the next chunk). JSON strings cannot hold a raw line
-    /// break, so every line break ends a record.
+    /// where reading stopped (see `eachLine`).
     static func lines(_ b: UnsafeBufferPointer<UInt8>, from: Int, isLast: Bool) throws(TextFault) -> (rows: TextCells, end: Int) {
         let scanner = JSONScanner(b: b)
-        let n = b.count
         var rows = TextCells()
+        let end = try eachLine(b, from: from, isLast: isLast) { start, lineEnd throws(TextFault) in
+            let v = try scanner.value(at: start, end: lineEnd)
+            rows.append(.jsonObject, v.start, v.end)
+            return v.next
+        }
+        return (rows, end)
+    }
+
+    /// Calls `object(start, lineEnd)` for each non-blank line of `b` from `from`, where `start` is the line's
+    /// `{`; `object` walks (and so validates) the object and returns the index after it, and nothing but space
+    /// may follow. Returns the index where reading stopped: the end of `b`, or, when `b` is a chunk that is not
+    /// the input's last, the start of its unfinished last line (to be read with the next chunk). JSON strings
+    /// cannot hold a raw line break, so every line break ends a record.
+    static func eachLine(_ b: UnsafeBufferPointer<UInt8>, from: Int, isLast: Bool,
+                         _ object: (Int, Int) throws(TextFault) -> Int) throws(TextFault) -> Int {
+        let scanner = JSONScanner(b: b)
+        let n = b.count
         var i = from
         while i < n {
             var lineEnd = i
@@ -38,14 +52,13 @@ public enum NDJSONReader {
                 guard b[start] == UInt8(ascii: "{") else {
                     throw TextFault(start, "expected a JSON object (one per line) but found \(JSONScanner.show(b[start]))")
                 }
-                let v = try scanner.value(at: start, end: lineEnd)
-                let rest = scanner.skipSpace(v.next, lineEnd)
+                let next = try object(start, lineEnd)
+                let rest = scanner.skipSpace(next, lineEnd)
                 guard rest == lineEnd else { throw TextFault(rest, "unexpected text after the JSON object") }
-                rows.append(.jsonObject, v.start, v.end)
             }
             i = min(lineEnd + 1, n)
         }
-        return (rows, i)
+        return i
     }
 }
 

@@ -213,9 +213,10 @@ public final class TextBatchReader: BatchReader {
             if case let .given(schema) = mode { return (NDJSONKeyGuess.given(schema), bom) }
             let keys = NDJSONKeyGuess(table: mode.table)
             try eachChunk(from: bom, source: source, chunkSize: chunkSize) { b, base, isLast throws(TextFault) in
-                let (rows, end) = try NDJSONReader.lines(b, from: 0, isLast: isLast)
-                try keys.observe(rows, in: TextColumnBuilder(b, isCSV: false), base: base, locate: locate)
-                return end
+                let t = TextColumnBuilder(b, isCSV: false)
+                return try NDJSONReader.eachLine(b, from: 0, isLast: isLast) { start, lineEnd throws(TextFault) in
+                    try keys.observeRow(start, end: lineEnd, in: t, base: base, locate: locate)
+                }
             }
             return (keys.plan, bom)
         }

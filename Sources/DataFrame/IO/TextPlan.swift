@@ -135,15 +135,21 @@ final class NDJSONKeyGuess {
 
     /// Observes the object cells `rows` of a chunk of `t`'s buffer, which starts at absolute offset `base`.
     func observe(_ rows: TextCells, in t: TextColumnBuilder, base: Int, locate: (Int) -> Int) throws(TextFault) {
-        let tableCount = table?.fields.count ?? 0
         for i in 0..<rows.count {
-            var ordinal = 0
-            _ = try t.scanner.forEachMember(rows.starts[i], end: rows.ends[i], depth: 0) { ks, ke, esc, k, s, e throws(TextFault) in
-                let j = spelling(ordinal, ks, ke, esc, in: t)
-                ordinal += 1
-                let slot = slotOf[j]
-                if slot >= tableCount { try extraGuesses[slot - tableCount].observe(k, s, e, in: t, base: base, locate: locate) }
-            }
+            _ = try observeRow(rows.starts[i], end: rows.ends[i], in: t, base: base, locate: locate)
+        }
+    }
+
+    /// Observes (and validates) the object at `start`, reading no further than `end`; returns the index after it.
+    /// The first pass over a large input calls this on each line directly, walking each object once.
+    func observeRow(_ start: Int, end: Int, in t: TextColumnBuilder, base: Int, locate: (Int) -> Int) throws(TextFault) -> Int {
+        let tableCount = table?.fields.count ?? 0
+        var ordinal = 0
+        return try t.scanner.forEachMember(start, end: end, depth: 0) { ks, ke, esc, k, s, e throws(TextFault) in
+            let j = spelling(ordinal, ks, ke, esc, in: t)
+            ordinal += 1
+            let slot = slotOf[j]
+            if slot >= tableCount { try extraGuesses[slot - tableCount].observe(k, s, e, in: t, base: base, locate: locate) }
         }
     }
 
