@@ -105,6 +105,11 @@ public struct LakeError: Error, Sendable, CustomStringConvertible {
             case .unknownColumn, .ambiguousColumn: self.init(.invalidRequest, e.description)
             default: self.init(.schemaViolation, e.description)
             }
+        case let e as BatchReadError:
+            switch e {
+            case let .input(inner): self.init(.schemaViolation, inner.description)
+            case let .file(inner): self.init(inner)
+            }
         case let e as TextInputError:
             self.init(.schemaViolation, e.description)
         case let e as ColumnarError:

@@ -1,57 +1,41 @@
 import Columnar
 import DataFrame
 import Lake
-import Parquet
 import Synchronization
 
-/// The input files of `lake write` as one stream of batches: Parquet files row group by row group (never
-/// loaded whole), text files one file at a time.
+/// The input files of `lake write` as one stream of bounded batches (`BatchReaders`: Parquet row group by row
+/// group, CSV and NDJSON in chunks cut at record boundaries), never loaded whole.
+///
+/// Writing into an existing table, text fields parse with the table's types (`table`); into a new table the
+/// first file's types are inferred and the other files parse with them.
 enum InputBatches {
-    /// A stream over `paths`, in order; its schema is the first file's.
-    static func stream(_ paths: [String]) throws -> WriteData {
+    /// A stream over `paths`, in order, with the first file's schema.
+    static func stream(_ paths: [String], table: Schema?) throws -> WriteData {
         guard let first = paths.first else { throw LakeError.invalidRequest("give at least one input file") }
-        let state = Mutex(Cursor(paths: paths))
-        let schema: Schema
-        if first.lowercased().hasSuffix(".parquet") {
-            schema = try ParquetReader(path: first).schema
-        } else {
-            let frame = try TableSupport.readInput(first)
-            schema = frame.schema
-            state.withLock { $0.pendingFrame = frame; $0.next = 1 }
-        }
-        return WriteData(schema: schema) {
-            try state.withLock { (c: inout Cursor) throws -> DataFrame? in try c.advance() }
-        }
+        let reader = try BatchReaders.open(path: first, table: table)
+        let cursor = Cursor(paths: Array(paths.dropFirst()), current: reader, table: table ?? reader.schema)
+        return WriteData(schema: reader.schema) { try cursor.next() }
     }
 
-    /// Where the stream is.
-    struct Cursor: @unchecked Sendable {
-        let paths: [String]
-        var next = 0
-        var reader: ParquetReader?
-        var group = 0
-        var pendingFrame: DataFrame?
+    /// Where the stream is: the open reader and the files still to open. Pulled by one task at a time.
+    final class Cursor: @unchecked Sendable {
+        private struct State: @unchecked Sendable {
+            var paths: [String]
+            var current: (any BatchReader)?
+            let table: Schema
+        }
+        private let state: Mutex<State>
 
-        init(paths: [String]) { self.paths = paths }
+        init(paths: [String], current: any BatchReader, table: Schema) {
+            state = Mutex(State(paths: paths, current: current, table: table))
+        }
 
-        mutating func advance() throws -> DataFrame? {
-            if let f = pendingFrame { pendingFrame = nil; return f }
-            while true {
-                if let r = reader {
-                    if group < r.rowGroupCount {
-                        group += 1
-                        return DataFrame(try r.readRowGroup(group - 1))
-                    }
-                    reader = nil
-                }
-                guard next < paths.count else { return nil }
-                let path = paths[next]
-                next += 1
-                if path.lowercased().hasSuffix(".parquet") {
-                    reader = try ParquetReader(path: path)
-                    group = 0
-                } else {
-                    return try TableSupport.readInput(path)
+        func next() throws -> DataFrame? {
+            try state.withLock { (s: inout State) throws -> DataFrame? in
+                while true {
+                    if let r = s.current, let batch = try r.next() { return batch }
+                    guard !s.paths.isEmpty else { s.current = nil; return nil }
+                    s.current = try BatchReaders.open(path: s.paths.removeFirst(), table: s.table)
                 }
             }
         }

@@ -59,7 +59,7 @@ enum DeltaBench {
                 let t = ContinuousClock.now
                 var options = Write.Options()
                 options.mode = .errorIfExists
-                let (_, m) = try await Write(table: try DeltaTable(location: dir), data: try InputBatches.stream([input]), options: options).execute()
+                let (_, m) = try await Write(table: try DeltaTable(location: dir), data: try InputBatches.stream([input], table: nil), options: options).execute()
                 best = min(best, t.duration(to: .now).seconds)
                 rows = m.numOutputRows
             }

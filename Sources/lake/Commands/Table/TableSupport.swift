@@ -5,21 +5,8 @@ import DeltaLog
 import Lake
 import Parquet
 
-/// Helpers shared by the table subcommands: input files, version options, JSON conversions.
+/// Helpers shared by the table subcommands: version options and list arguments.
 enum TableSupport {
-    /// Reads a .parquet, .csv or .ndjson/.jsonl file into a frame.
-    static func readInput(_ path: String) throws -> DataFrame {
-        let lower = path.lowercased()
-        if lower.hasSuffix(".parquet") {
-            return DataFrame(try ParquetReader(path: path).read())
-        }
-        let source = try LocalFileSource(path: path)
-        let bytes = try source.read(offset: 0, count: source.size)
-        if lower.hasSuffix(".csv") { return try CSVReader.read(bytes) }
-        if lower.hasSuffix(".ndjson") || lower.hasSuffix(".jsonl") || lower.hasSuffix(".json") { return try NDJSONReader.read(bytes) }
-        throw ValidationError("\(path): unknown file type; use .parquet, .csv, .ndjson or .jsonl")
-    }
-
     /// The version selected by `--version` / `--timestamp` (ms since epoch, or an ISO 8601 date/time).
     static func versionSpec(version: Int64?, timestamp: String?) throws -> VersionSpec {
         if version != nil && timestamp != nil { throw ValidationError("give either --version or --timestamp, not both") }

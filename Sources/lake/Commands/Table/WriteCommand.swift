@@ -1,6 +1,7 @@
 import ArgumentParser
 import DataFrame
 import DeltaLog
+import Columnar
 import Lake
 
 /// The save modes as the CLI spells them.
@@ -55,14 +56,18 @@ struct WriteCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let data = try InputBatches.stream(files)
+            let target = try DeltaTable(location: table)
+            // Text fields parse with the table's column types when the table exists.
+            let existing: Schema?
+            do { existing = try await target.snapshot().schema } catch let e as LakeError where e.kind == .notFound { existing = nil }
+            let data = try InputBatches.stream(files, table: existing)
             var options = Write.Options()
             options.mode = mode.mode
             options.partitionBy = TableSupport.list(partitionBy)
             options.schemaEvolution = schemaEvolution
             if let targetFileSize { options.targetFileSize = targetFileSize }
             if let txnAppId, let txnVersion { options.transaction = SetTransaction(appId: txnAppId, version: txnVersion) }
-            let (_, m) = try await Write(table: try DeltaTable(location: table), data: data, options: options).execute()
+            let (_, m) = try await Write(table: target, data: data, options: options).execute()
             if m.skipped {
                 StandardOutput.line("skipped: transaction already committed (table at version \(m.version))")
             } else {
