@@ -131,5 +131,6 @@ def test_bad_input_reports_line_and_column(run_lake, work_dir):
     code, _, err = run_lake("parquet", "convert", bad, work_dir / "out.parquet")
     assert code == 1
     assert "line 2, column 7" in err
+    # A malformed --schema is a usage error (exit 2), bad data in the file an error (exit 1).
     code, _, err = run_lake("parquet", "convert", src, work_dir / "out.parquet", "--schema", "a lng")
-    assert code == 1 and "unknown type" in err
+    assert code == 2 and "unknown type" in err

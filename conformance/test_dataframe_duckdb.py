@@ -579,20 +579,21 @@ def test_output_parquet(run_lake, data, work_dir):
 
 
 @pytest.mark.parametrize(
-    "args,needle",
+    "args,needle,exit_code",
     [
-        (["--where", "nope > 1"], "unknown column `nope`"),
-        (["--where", "a >"], "^"),
-        (["--group-by", "k", "--agg", "frobnicate(a)"], "unknown aggregate function"),
-        (["--window", "w=ntile(4) over (order by i)"], "unknown window function"),
-        (["--sort", "missing desc"], "unknown column"),
-        (["--join", "/nonexistent/x.parquet", "--on", "k"], "lake:"),
-        (["--where", "a / 0 > 1"], "division by zero"),
+        # A request lake cannot make sense of is a usage error (exit 2); one that fails on the data, exit 1.
+        (["--where", "nope > 1"], "unknown column `nope`", 2),
+        (["--where", "a >"], "^", 2),
+        (["--group-by", "k", "--agg", "frobnicate(a)"], "unknown aggregate function", 2),
+        (["--window", "w=ntile(4) over (order by i)"], "unknown window function", 2),
+        (["--sort", "missing desc"], "unknown column", 2),
+        (["--join", "/nonexistent/x.parquet", "--on", "k"], "lake:", 1),
+        (["--where", "a / 0 > 1"], "division by zero", 1),
     ],
 )
-def test_errors_exit_1_with_a_message(run_lake, data, args, needle):
+def test_errors_exit_with_a_message(run_lake, data, args, needle, exit_code):
     paths, _ = data
     code, out, err = run_lake("frame", paths["t"], *args)
-    assert code == 1, f"exit {code}, stderr {err!r}"
+    assert code == exit_code, f"exit {code}, stderr {err!r}"
     assert err.startswith("lake: "), err
     assert needle in err, err

@@ -146,7 +146,7 @@ def test_idempotent_txn_and_errors(run_lake, work_dir):
     rc, _, err = run_lake("write", table, g)
     assert rc == 1 and err.startswith("lake: schema mismatch") and "id" in err
     rc, _, err = run_lake("read", work_dir / "nothing")
-    assert rc == 1 and "not a Delta table" in err
+    assert rc == 4 and "not a Delta table" in err  # exit 4: table not found
 
 
 def test_predicates_on_deltalake_table_with_many_row_groups(run_lake, work_dir):

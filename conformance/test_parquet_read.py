@@ -217,7 +217,7 @@ def test_cat_columns_and_limit(name, columns, limit, run_lake):
 def test_cat_unknown_column_is_an_error(run_lake):
     path = data_path("alltypes_plain.parquet")
     rc, out, err = run_lake("parquet", "cat", path, "--columns", "id,no_such_column", "--format", "ndjson")
-    assert rc == 1, f"expected exit 1 for an unknown column, got {rc}"
+    assert rc == 2, f"expected exit 2 (usage) for an unknown column, got {rc}"
     assert "no_such_column" in err, f"stderr should name the unknown column: {err!r}"
 
 

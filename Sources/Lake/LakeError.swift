@@ -99,10 +99,11 @@ public struct LakeError: Error, Sendable, CustomStringConvertible {
         case let e as ObjectStoreError:
             self.init(Self.kind(of: e), e.description)
         case let e as DataFrameError:
-            // Unknown names are the request's fault. Parse and type errors arise both from request text and
-            // from input data; call sites that parse request text (predicates) use `LakeError.request(_:)`.
+            // Unknown names, text that does not parse and ill-typed expressions are the request's fault; values
+            // that fail at evaluation (overflow, bad casts) are the data's. Readers of input files, whose parse
+            // errors are the data's fault, go through `LakeError.inputData(_:)`.
             switch e {
-            case .unknownColumn, .ambiguousColumn: self.init(.invalidRequest, e.description)
+            case .unknownColumn, .ambiguousColumn, .parse, .type: self.init(.invalidRequest, e.description)
             default: self.init(.schemaViolation, e.description)
             }
         case let e as BatchReadError:
@@ -150,6 +151,16 @@ public struct LakeError: Error, Sendable, CustomStringConvertible {
     static func request(_ error: any Error) -> LakeError {
         if let e = error as? LakeError { return e }
         return LakeError(.invalidRequest, String(describing: error))
+    }
+
+    /// An error reading an input file's content (CSV, NDJSON): the data does not fit, whatever the underlying
+    /// type says.
+    public static func inputData(_ error: any Error) -> LakeError {
+        switch error {
+        case let e as LakeError: return e
+        case is DataFrameError, is TextInputError: return LakeError(.schemaViolation, String(describing: error))
+        default: return LakeError(error)
+        }
     }
 
     /// Runs `body`, converting anything it throws into a `LakeError`.

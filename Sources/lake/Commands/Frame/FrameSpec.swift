@@ -1,5 +1,6 @@
 import Columnar
 import DataFrame
+import Lake
 import Foundation
 import Parquet
 
@@ -302,10 +303,14 @@ enum FrameInput {
         case .csv, .ndjson:
             guard let data = FileManager.default.contents(atPath: path) else { throw InputFileError(path: path) }
             let bytes = [UInt8](data)
-            if kind(path) == .csv {
-                return try CSVReader.read(bytes, options: CSVOptions(header: true, delimiter: delimiter, schema: schema))
+            do {
+                if kind(path) == .csv {
+                    return try CSVReader.read(bytes, options: CSVOptions(header: true, delimiter: delimiter, schema: schema))
+                }
+                return try NDJSONReader.read(bytes, schema: schema)
+            } catch {
+                throw LakeError.inputData(error)
             }
-            return try NDJSONReader.read(bytes, schema: schema)
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Columnar
 import DataFrame
 import Foundation
+import Lake
 import Parquet
 
 /// Compression names accepted on the command line.
@@ -100,12 +101,16 @@ struct ParquetConvertCommand: AsyncParsableCommand {
                 let given = try schema.map { try SchemaString.parse($0) }
                 let bytes = try readFile(input)
                 let frame: DataFrame
-                if inputKind == .csv {
-                    var options = CSVOptions(header: !noHeader, delimiter: delimiterByte ?? UInt8(ascii: ","), schema: given)
-                    if !nullValue.isEmpty { options.nullValues = nullValue }
-                    frame = try CSVReader.read(bytes, options: options)
-                } else {
-                    frame = try NDJSONReader.read(bytes, schema: given)
+                do {
+                    if inputKind == .csv {
+                        var options = CSVOptions(header: !noHeader, delimiter: delimiterByte ?? UInt8(ascii: ","), schema: given)
+                        if !nullValue.isEmpty { options.nullValues = nullValue }
+                        frame = try CSVReader.read(bytes, options: options)
+                    } else {
+                        frame = try NDJSONReader.read(bytes, schema: given)
+                    }
+                } catch {
+                    throw LakeError.inputData(error)
                 }
                 batch = frame.batch
             }
