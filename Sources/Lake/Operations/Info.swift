@@ -30,10 +30,14 @@ public struct Info: Sendable {
         let snapshot = try await LogReplay.snapshot(table, at: version)
         var rows: Int64? = 0
         for f in snapshot.files {
-            guard let n = f.statsNumRecords else { rows = nil; break }
+            guard let n = f.statsNumRecords, let total = rows else { rows = nil; break }
             let dvRows = f.deletionVector?.cardinality ?? 0
-            rows = rows.map { $0 + n - dvRows }
+            // Counts come from the log: check them rather than trap on a crafted numRecords or cardinality.
+            guard n >= 0, dvRows >= 0, dvRows <= n, case let (sum, false) = total.addingReportingOverflow(n - dvRows) else {
+                throw DeltaError.corruptTable("stats of \(f.path) give numRecords \(n)\(dvRows != 0 ? " with \(dvRows) deleted" : ""): the row counts cannot all be right")
+            }
+            rows = sum
         }
-        return (snapshot, Summary(snapshot: snapshot, numFiles: snapshot.files.count, sizeInBytes: snapshot.totalBytes, numRows: rows))
+        return (snapshot, Summary(snapshot: snapshot, numFiles: snapshot.files.count, sizeInBytes: try snapshot.totalBytes(), numRows: rows))
     }
 }

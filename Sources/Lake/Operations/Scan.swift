@@ -155,7 +155,7 @@ public struct Scan: Sendable {
         let frame = try DataFrame(schema: Schema(schema.fields.map { Field($0.name, $0.type, nullable: true, metadata: $0.metadata) }), columns: columns)
         guard let dv = add.deletionVector else { return frame }
         // Rows a deletion vector marks never reach a reader (PROTOCOL.md "Deletion Vectors").
-        let deleted = try await DeletionVectorReader.deletedRows(dv, store: table.store)
+        let deleted = try await DeletionVectorReader.deletedRows(dv, store: table.store, rowCount: Int64(rows))
         if deleted.isEmpty { return frame }
         var keep = Bitmap(count: rows, value: true)
         for r in deleted where r >= 0 && r < Int64(rows) { keep[Int(r)] = false }
