@@ -17,15 +17,22 @@ public enum CivilTime {
     }
 
     /// Days since 1970-01-01 of a calendar date, or nil when month/day are out of range or the day count
-    /// does not fit an `Int64` (years beyond about ±2.5e16).
+    /// does not fit an `Int64` (years beyond about ±25 quadrillion).
     public static func days(year: Int64, month: Int, day: Int) -> Int64? {
         guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month) else { return nil }
-        guard year > -25_000_000_000_000_000, year < 25_000_000_000_000_000 else { return nil }
+        if year.magnitude < 1 << 50 { return Int64(daysSinceEpoch(year: year, month: month, day: day)) }
+        // The year is untrusted: near the ends of Int64 the intermediate terms need more bits even when
+        // the result fits.
+        return Int64(exactly: daysSinceEpoch(year: Int128(year), month: month, day: day))
+    }
+
+    @inline(__always)
+    static func daysSinceEpoch<T: FixedWidthInteger & SignedInteger>(year: T, month: Int, day: Int) -> T {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
-        let mp = Int64(month > 2 ? month - 3 : month + 9)
-        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
+        let mp = T(month > 2 ? month - 3 : month + 9)
+        let doy = (153 * mp + 2) / 5 + T(day) - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146_097 + doe - 719_468
     }
