@@ -30,7 +30,7 @@ import Testing
         #expect(PartitionValues.parseDecimal(nines, precision: 38, scale: 0) == Int128(nines))
     }
 
-    @Test func timestampPartitionValuesBeyondMicrosecondsThrow() {
+    @Test func timestampPartitionValuesBeyondMicrosecondsThrow() throws {
         for text in ["999999-01-01", "-300000-01-01 00:00:00", "300000-01-01 00:00:00", "294247-01-10 04:00:54.775808"] {
             #expect(throws: DeltaError.self) { try PartitionValues.parse(text, type: .timestampMicros, column: "p") }
         }
