@@ -578,3 +578,24 @@ def test_time_date_and_timestamp_values_at_their_limits_render_without_trapping(
     assert [r["d"] for r in rows] == [civil_date(d) for d in days]
     assert [r["ts"] for r in rows] == [civil_timestamp_us(u) for u in micros]
     assert rows[2]["t"] == "00:00:00.000000"
+
+
+@pytest.mark.parametrize("window,expected", [
+    ("v=lag(id, 9223372036854775807) over (order by id)", [None] * 5),
+    ("v=lead(id, 9223372036854775807) over (order by id)", [None] * 5),
+    ("v=sum(id) over (order by id rows between 9223372036854775807 preceding and current row)", [0, 1, 3, 6, 10]),
+    ("v=rolling_sum(id, 9223372036854775807) over (order by id)", [0, 1, 3, 6, 10]),
+])
+def test_window_offsets_and_frames_of_any_size_do_not_overflow(run_lake, work_dir, window, expected):
+    src = work_dir / "in.parquet"
+    pq.write_table(pa.table({"id": pa.array(range(5), pa.int64())}), src)
+    rc, out, err = run_lake("frame", src, "--window", window, "--sort", "id", "--format", "ndjson", timeout=TIMEOUT)
+    assert rc == 0, err
+    assert [r["v"] for r in parse_ndjson(out)] == expected
+
+
+def test_negative_window_offset_is_an_error(run_lake, work_dir):
+    src = work_dir / "in.parquet"
+    pq.write_table(pa.table({"id": pa.array(range(5), pa.int64())}), src)
+    assert_fails(run_lake, "frame", src, "--window", "v=lag(id, -9223372036854775808) over (order by id)",
+                 mentions=["offset of lag must be zero or more"])
