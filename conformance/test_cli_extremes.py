@@ -117,6 +117,7 @@ BAD_PARTITION_VALUES = [
     ("date", "99999999-01-01"),
     ("date", "-99999999-01-01"),
     ("date", "2024-02-30"),
+    ("date", "5881580-07-12"),  # one day past the largest 32-bit date
     ("timestamp", "-300000-01-01 00:00:00"),  # before the first 64-bit microsecond
     ("timestamp", "300000-01-01 00:00:00"),
     ("timestamp", "999999-01-01"),  # a bare date whose midnight overflows microseconds
@@ -599,3 +600,14 @@ def test_negative_window_offset_is_an_error(run_lake, work_dir):
     pq.write_table(pa.table({"id": pa.array(range(5), pa.int64())}), src)
     assert_fails(run_lake, "frame", src, "--window", "v=lag(id, -9223372036854775808) over (order by id)",
                  mentions=["offset of lag must be zero or more"])
+
+
+def test_dates_at_the_ends_of_32_bits_round_trip_through_a_date_partition(run_lake, work_dir):
+    days = [-2147483648, 2147483647, 0]
+    src = work_dir / "in.parquet"
+    pq.write_table(pa.table({"id": pa.array([0, 1, 2], pa.int64()), "d": raw_array(pa.date32(), days, "i")}), src)
+    t = work_dir / "t"
+    rc, _, err = run_lake("write", t, src, "--partition-by", "d", timeout=TIMEOUT)
+    assert rc == 0, err
+    rows = sorted(read_rows(run_lake, t), key=lambda r: r["id"])
+    assert [r["d"] for r in rows] == [civil_date(d) for d in days]

@@ -46,6 +46,15 @@ import Testing
         }
     }
 
+    @Test func everyThirtyTwoBitDatePartitionRoundTripsAndNoMore() throws {
+        for days in [Int64(Int32.min), Int64(Int32.max), 0] {
+            let text = try #require(try PartitionValues.serialize(.int(days), type: .date))
+            #expect(try PartitionValues.parse(text, type: .date, column: "p") == .int(days))
+        }
+        #expect(throws: DeltaError.self) { try PartitionValues.parse("5881580-07-12", type: .date, column: "p") }
+        #expect(throws: DeltaError.self) { try PartitionValues.parse("99999999-01-01", type: .date, column: "p") }
+    }
+
     // MARK: Deletion vectors
 
     /// A RoaringBitmapArray holding one 32-bit bitmap of run containers: (key, header cardinality, runs).

@@ -58,7 +58,8 @@ public enum PartitionValues {
             guard let v = parseDecimal(text, precision: precision, scale: scale) else { throw bad() }
             return .decimal(v)
         case .date:
-            guard let d = parseDate(Array(text.utf8)[...]) else { throw bad() }
+            // Dates are 32-bit day counts: every one of them (years about ±5.8 million) round-trips, no more.
+            guard let d = parseDate(Array(text.utf8)[...]), Int32(exactly: d) != nil else { throw bad() }
             return .int(d)
         case let .timestamp(unit, _):
             guard let micros = parseTimestampMicros(text) else { throw bad() }
@@ -240,7 +241,7 @@ public enum PartitionValues {
         let ys = i
         while i < b.endIndex, b[i] &- UInt8(ascii: "0") <= 9 {
             year = year * 10 + Int64(b[i] - UInt8(ascii: "0"))
-            if year > 1_000_000 { return nil }
+            if year > 10_000_000 { return nil }  // past every 32-bit date; bounds the loop's arithmetic
             i += 1
         }
         guard i - ys >= 4, i < b.endIndex, b[i] == UInt8(ascii: "-") else { return nil }
