@@ -32,6 +32,9 @@ public enum DeltaError: Error, Sendable, Hashable, CustomStringConvertible {
     case conflict(ConflictKind, winningVersion: Int64, operation: String?)
     /// A caller-supplied value is invalid (the message names it).
     case invalidArgument(String)
+    /// Values in the log or its files cannot be right (negative sizes, counts that overflow, rows past a
+    /// file's end); the message names the file and the value.
+    case corruptTable(String)
     /// The object store failed.
     case storage(ObjectStoreError)
 
@@ -108,6 +111,8 @@ public enum DeltaError: Error, Sendable, Hashable, CustomStringConvertible {
             return "commit conflict: \(kind) by version \(version)\(operation.map { " (\($0))" } ?? ""); retry the operation on the new snapshot"
         case let .invalidArgument(m):
             return "invalid argument: \(m)"
+        case let .corruptTable(m):
+            return "corrupt table: \(m)"
         case let .storage(e):
             return e.description
         }

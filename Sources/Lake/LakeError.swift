@@ -128,7 +128,7 @@ public struct LakeError: Error, Sendable, CustomStringConvertible {
     static func kind(of e: DeltaError) -> Kind {
         switch e {
         case .notATable, .versionOutOfRange, .timestampOutOfRange: .notFound
-        case .corruptLog, .versionGap, .invalidPartitionValue, .invalidDeletionVector, .fileNotFound: .corruptTable
+        case .corruptLog, .corruptTable, .versionGap, .invalidPartitionValue, .invalidDeletionVector, .fileNotFound: .corruptTable
         case .unsupportedProtocolVersion, .unsupportedFeature: .unsupported
         case .schemaMismatch, .invalidSchema: .schemaViolation
         case .tableAlreadyExists: .alreadyExists

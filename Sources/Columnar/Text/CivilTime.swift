@@ -1,11 +1,12 @@
 /// Calendar arithmetic on the proleptic Gregorian calendar, in integers (no Foundation, no time zones).
 public enum CivilTime {
-    /// Year, month (1-12) and day (1-31) of `days` since 1970-01-01.
+    /// Year, month (1-12) and day (1-31) of `days` since 1970-01-01; total over every `Int64`.
     public static func date(fromDays days: Int64) -> (year: Int64, month: Int, day: Int) {
-        // Howard Hinnant's civil_from_days, with floor division so negative days work.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
+        // Howard Hinnant's civil_from_days. The 400-year era is split off before the epoch shift, so values near
+        // Int64.min / Int64.max (from a corrupt file or a computed value) cannot overflow.
+        let (era0, r) = floorDivMod(days, 146_097)
+        let (carry, doe) = floorDivMod(r + 719_468, 146_097)
+        let era = era0 + carry
         let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
         let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
         let mp = (5 * doy + 2) / 153
@@ -15,14 +16,23 @@ public enum CivilTime {
         return (y, Int(m), Int(d))
     }
 
-    /// Days since 1970-01-01 of a calendar date, or nil when month/day are out of range.
+    /// Days since 1970-01-01 of a calendar date, or nil when month/day are out of range or the day count
+    /// does not fit an `Int64` (years beyond about ±25 quadrillion).
     public static func days(year: Int64, month: Int, day: Int) -> Int64? {
         guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month) else { return nil }
+        if year.magnitude < 1 << 50 { return Int64(daysSinceEpoch(year: year, month: month, day: day)) }
+        // The year is untrusted: near the ends of Int64 the intermediate terms need more bits even when
+        // the result fits.
+        return Int64(exactly: daysSinceEpoch(year: Int128(year), month: month, day: day))
+    }
+
+    @inline(__always)
+    static func daysSinceEpoch<T: FixedWidthInteger & SignedInteger>(year: T, month: Int, day: Int) -> T {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
-        let mp = Int64(month > 2 ? month - 3 : month + 9)
-        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
+        let mp = T(month > 2 ? month - 3 : month + 9)
+        let doy = (153 * mp + 2) / 5 + T(day) - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146_097 + doe - 719_468
     }
@@ -46,18 +56,23 @@ public enum CivilTime {
     }
 }
 
-/// Appends fixed-width decimal digits of non-negative integers to a byte buffer.
+/// Appends the decimal digits of `value`, zero-padded to at least `width` (a negative value, which only a
+/// corrupt or out-of-range input produces, gets a leading `-` rather than trapping).
 @usableFromInline
 func appendDigits(_ value: Int64, width: Int, to out: inout [UInt8]) {
-    var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-    var v = value
-    var i = width - 1
-    while i >= 0 {
-        digits[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
+    if value < 0 { out.append(UInt8(ascii: "-")) }
+    var v = value.magnitude
+    var count = 1
+    var t = v
+    while t >= 10 { t /= 10; count += 1 }
+    if count < width { out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - count)) }
+    out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: count))
+    var k = out.count - 1
+    repeat {
+        out[k] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: v % 10)
         v /= 10
-        i -= 1
-    }
-    out.append(contentsOf: digits)
+        k -= 1
+    } while v != 0
 }
 
 extension CivilTime {

@@ -105,7 +105,11 @@ enum Cast {
     private static func fromDate(_ a: [Int32], _ c: Column, _ target: DataType, _ e: Expr) throws(DataFrameError) -> Column {
         guard case let .timestamp(unit, _) = target else { throw unsupported(c.type, target, e) }
         let perDay = 86_400 * unit.perSecond
-        return Kernels.column(target, a.map { Int64($0) * perDay }, validity: c.validity)
+        // Dates span ±5.8 million years; microseconds only ±292,000 (nanoseconds ±292): overflow is a cast error.
+        return try finish(convert(a, c.validity) { (d: Int32) -> Int64? in
+            let (r, o) = Int64(d).multipliedReportingOverflow(by: perDay)
+            return o ? nil : r
+        }, c, target, e)
     }
 
     private static func fromTimestamp(_ a: [Int64], _ unit: TimeUnit, _ c: Column, _ target: DataType, _ e: Expr) throws(DataFrameError) -> Column {

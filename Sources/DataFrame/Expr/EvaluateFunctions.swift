@@ -33,7 +33,7 @@ enum Functions {
         case .concat: return try Strings.concat(args, count: rowCount)
         case .year, .month, .day, .hour, .minute, .second:
             return try TemporalKernels.field(f, try arg(0))
-        case let .dateTrunc(unit): return try TemporalKernels.truncate(try arg(0), unit)
+        case let .dateTrunc(unit): return try TemporalKernels.truncate(try arg(0), unit, expression: e)
         case let .toDate(format): return try TemporalKernels.parse(try arg(0), format, date: true, expression: e)
         case let .toTimestamp(format): return try TemporalKernels.parse(try arg(0), format, date: false, expression: e)
         case .currentDate:

@@ -33,32 +33,43 @@ enum TemporalKernels {
     }
 
     /// `date_trunc(unit, ts)`: the start of the year, quarter, month, week (Monday), day, ... containing `ts`.
-    static func truncate(_ c: Column, _ unit: TruncUnit) throws(DataFrameError) -> Column {
+    /// A start before the earliest representable timestamp (only near Int64.min) is an overflow error.
+    static func truncate(_ c: Column, _ unit: TruncUnit, expression e: Expr) throws(DataFrameError) -> Column {
         guard case let .timestamp(tu, _) = c.type else { throw .columnar(.invalid("date_trunc of \(c.type.name)")) }
         let a = try Kernels.buffer(c, as: Int64.self)
         let ps = tu.perSecond, perDay = 86_400 * ps
-        func floor(_ v: Int64, _ step: Int64) -> Int64 { v - CivilTime.floorDivMod(v, step).1 }
-        let out: [Int64]
+        func floor(_ v: Int64, _ step: Int64) -> Int64? {
+            let (r, o) = v.subtractingReportingOverflow(CivilTime.floorDivMod(v, step).1)
+            return o ? nil : r
+        }
+        func atDay(_ days: Int64?) -> Int64? {
+            guard let days else { return nil }
+            let (r, o) = days.multipliedReportingOverflow(by: perDay)
+            return o ? nil : r
+        }
+        let transform: (Int64) -> Int64?
         switch unit {
-        case .microsecond: out = a.map { floor($0, max(1, ps / 1_000_000)) }
-        case .millisecond: out = a.map { floor($0, max(1, ps / 1_000)) }
-        case .second: out = a.map { floor($0, ps) }
-        case .minute: out = a.map { floor($0, 60 * ps) }
-        case .hour: out = a.map { floor($0, 3600 * ps) }
-        case .day: out = a.map { floor($0, perDay) }
+        case .microsecond: transform = { floor($0, max(1, ps / 1_000_000)) }
+        case .millisecond: transform = { floor($0, max(1, ps / 1_000)) }
+        case .second: transform = { floor($0, ps) }
+        case .minute: transform = { floor($0, 60 * ps) }
+        case .hour: transform = { floor($0, 3600 * ps) }
+        case .day: transform = { floor($0, perDay) }
         case .week:
             // 1970-01-01 was a Thursday: (days + 3) mod 7 is 0 on Mondays.
-            out = a.map { v in
+            transform = { v in
                 let days = CivilTime.floorDivMod(v, perDay).0
-                return (days - CivilTime.floorDivMod(days + 3, 7).1) * perDay
+                return atDay(days - CivilTime.floorDivMod(days + 3, 7).1)
             }
         case .year, .quarter, .month:
-            out = a.map { v in
+            transform = { v in
                 let (y, m, _) = CivilTime.date(fromDays: CivilTime.floorDivMod(v, perDay).0)
                 let month = unit == .year ? 1 : unit == .quarter ? (m - 1) / 3 * 3 + 1 : m
-                return (CivilTime.days(year: y, month: month, day: 1) ?? 0) * perDay
+                return atDay(CivilTime.days(year: y, month: month, day: 1))
             }
         }
+        let (out, failed) = Cast.convert(a, c.validity, transform)
+        if failed != nil { throw .arithmeticOverflow(expression: e.sql) }
         return Kernels.column(c.type, out, validity: c.validity)
     }
 

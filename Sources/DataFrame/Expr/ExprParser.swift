@@ -28,9 +28,17 @@ struct ExprParser {
         "END", "CAST", "AS", "NULL", "TRUE", "FALSE", "DISTINCT", "FROM",
     ]
 
+    /// Deepest nesting of parentheses, function calls, CASE, NOT and unary signs the parser follows: its
+    /// recursion (about ten frames a level) must stay far from the stack's end whatever the text.
+    static let maxNesting = 256
+    /// Deepest expression tree accepted (a chain `a OR b OR ...` is as deep as it is long): evaluation,
+    /// type checking and SQL rendering recurse over the tree.
+    static let maxTreeDepth = 1000
+
     private let sql: String
     private let tokens: [Token]
     private var pos = 0
+    private var nesting = 0
 
     init(_ sql: String) throws(DataFrameError) {
         self.sql = sql
@@ -76,13 +84,34 @@ struct ExprParser {
         if current.kind == .end { throw error("expected an expression but the text is empty") }
         let e = try parseExpr()
         try expectEnd()
+        try checkDepth(e)
         return e
+    }
+
+    /// Enters one level of recursion; past `maxNesting` the expression is refused.
+    private mutating func enter() throws(DataFrameError) {
+        nesting += 1
+        if nesting > Self.maxNesting {
+            throw error("the expression nests deeper than \(Self.maxNesting) levels (parentheses, function calls, NOT or signs); simplify it")
+        }
+    }
+
+    /// Refuses trees deeper than `maxTreeDepth`, measured without recursion.
+    private func checkDepth(_ root: Expr) throws(DataFrameError) {
+        var stack: [(Expr, Int)] = [(root, 1)]
+        while let (e, d) = stack.popLast() {
+            if d > Self.maxTreeDepth {
+                throw .parse(message: "the expression is deeper than \(Self.maxTreeDepth) operators; use IN (...) for long lists of alternatives", sql: sql, offset: 0)
+            }
+            for child in e.children { stack.append((child, d + 1)) }
+        }
     }
 
     /// `expression [[AS] alias]`, for select lists.
     mutating func parseNamed() throws(DataFrameError) -> NamedExpr {
         if current.kind == .end { throw error("expected an expression but the text is empty") }
         let e = try parseExpr()
+        try checkDepth(e)
         var alias: String?
         let hadAs = accept(keyword: "AS")
         switch current.kind {
@@ -101,7 +130,11 @@ struct ExprParser {
 
     // MARK: - precedence levels
 
-    mutating func parseExpr() throws(DataFrameError) -> Expr { try parseOr() }
+    mutating func parseExpr() throws(DataFrameError) -> Expr {
+        try enter()
+        defer { nesting -= 1 }
+        return try parseOr()
+    }
 
     private mutating func parseOr() throws(DataFrameError) -> Expr {
         var e = try parseAnd()
@@ -116,7 +149,11 @@ struct ExprParser {
     }
 
     private mutating func parseNot() throws(DataFrameError) -> Expr {
-        if accept(keyword: "NOT") { return .not(try parseNot()) }
+        if accept(keyword: "NOT") {
+            try enter()
+            defer { nesting -= 1 }
+            return .not(try parseNot())
+        }
         return try parsePredicate()
     }
 
@@ -223,9 +260,15 @@ struct ExprParser {
                 advance()
                 return .literal(try numberLiteral("-" + text, at: t))
             }
+            try enter()
+            defer { nesting -= 1 }
             return .negate(try parseUnary())
         }
-        if accept(symbol: "+") { return try parseUnary() }
+        if accept(symbol: "+") {
+            try enter()
+            defer { nesting -= 1 }
+            return try parseUnary()
+        }
         return try parsePrimary()
     }
 
@@ -460,5 +503,22 @@ enum DecimalText {
         guard scale <= 38 else { return nil }
         let precision = max(max(digits, 1), scale)
         return .decimal(unscaled: negative ? -unscaled : unscaled, precision: precision, scale: scale)
+    }
+}
+
+extension Expr {
+    /// The direct subexpressions, for walks that must not recurse (depth checks of untrusted text).
+    var children: [Expr] {
+        switch self {
+        case .column, .literal: return []
+        case let .negate(x), let .not(x), let .isNull(x, _), let .cast(x, _): return [x]
+        case let .binary(_, l, r), let .isDistinctFrom(l, r, _): return [l, r]
+        case let .inList(x, items, _): return [x] + items
+        case let .between(x, low, high, _): return [x, low, high]
+        case let .like(x, pattern, _, _, _): return [x, pattern]
+        case let .caseWhen(operand, branches, otherwise):
+            return (operand.map { [$0] } ?? []) + branches.flatMap { [$0.when, $0.then] } + (otherwise.map { [$0] } ?? [])
+        case let .function(_, args): return args
+        }
     }
 }

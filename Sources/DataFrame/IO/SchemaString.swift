@@ -23,6 +23,9 @@ struct SchemaStringParser {
     let text: String
     let b: [UInt8]
     var i = 0
+    /// Nesting of array/map/struct types being parsed; bounded so `array<array<...>>` cannot exhaust the stack.
+    var depth = 0
+    static let maxDepth = 64
 
     init(_ text: String) {
         self.text = text
@@ -140,6 +143,9 @@ struct SchemaStringParser {
     mutating func type() throws(DataFrameError) -> DataType {
         skipSpace()
         let start = i
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maxDepth else { throw error("types nest deeper than \(Self.maxDepth) levels") }
         guard let w = word() else { throw error(i < b.count ? "expected a type name" : "expected a type name but the text ends") }
         switch w.lowercased() {
         case "array":

@@ -243,8 +243,9 @@ private struct WindowEval {
             var source = [Int](repeating: -1, count: n)
             order.forEachPartition { part in
                 for k in part {
-                    let j = isLag ? k - offset : k + offset
-                    if j >= part.lowerBound && j < part.upperBound { source[order.perm[k]] = order.perm[j] }
+                    // The offset is user input: an overflowing one points outside every partition.
+                    let (j, o) = isLag ? k.subtractingReportingOverflow(offset) : k.addingReportingOverflow(offset)
+                    if !o && j >= part.lowerBound && j < part.upperBound { source[order.perm[k]] = order.perm[j] }
                 }
             }
             if value == .null { return joinGather(column, source, hasNulls: source.contains(-1)) }

@@ -4,9 +4,16 @@ import ObjectStore
 /// from `<offset>`: a 4-byte big-endian size, the serialized bitmap, a 4-byte big-endian CRC-32.
 public enum DeletionVectorReader {
     /// Sorted row indexes the descriptor deletes; `store` is the table root's store.
-    public static func deletedRows(_ dv: DeletionVectorDescriptor, store: any ObjectStore) async throws(DeltaError) -> [Int64] {
+    ///
+    /// With `rowCount` (the data file's rows), a cardinality above it or a row index at or past it is an
+    /// error: such a DV belongs to another file or is corrupt. Decoding never produces more rows than the
+    /// cardinality, whatever the bitmap claims.
+    public static func deletedRows(_ dv: DeletionVectorDescriptor, store: any ObjectStore, rowCount: Int64? = nil) async throws(DeltaError) -> [Int64] {
         guard dv.sizeInBytes >= 0, dv.cardinality >= 0 else {
-            throw .invalidDeletionVector("negative sizeInBytes or cardinality in \(dv.uniqueId)")
+            throw .invalidDeletionVector("negative sizeInBytes (\(dv.sizeInBytes)) or cardinality (\(dv.cardinality)) in \(dv.uniqueId)")
+        }
+        if let rowCount, dv.cardinality > rowCount {
+            throw .invalidDeletionVector("\(dv.uniqueId) deletes \(dv.cardinality) rows of a data file that has \(rowCount)")
         }
         let bitmap: [UInt8]
         switch try dv.location() {
@@ -23,9 +30,12 @@ public enum DeletionVectorReader {
             do { other = try StoreLocation.open(dir.isEmpty ? "/" : dir) } catch { throw .storage(error) }
             bitmap = try await readStored(store: other, path: name, dv: dv)
         }
-        let rows = try RoaringBitmapArray.decode(bitmap)
+        let rows = try RoaringBitmapArray.decode(bitmap, limit: Int(clamping: dv.cardinality))
         guard Int64(rows.count) == dv.cardinality else {
             throw .invalidDeletionVector("\(dv.uniqueId) decodes to \(rows.count) rows, cardinality says \(dv.cardinality)")
+        }
+        if let rowCount, let last = rows.last, last >= rowCount {
+            throw .invalidDeletionVector("\(dv.uniqueId) deletes row \(last) of a data file that has \(rowCount) rows")
         }
         return rows
     }
@@ -34,7 +44,7 @@ public enum DeletionVectorReader {
     static func readStored(store: any ObjectStore, path: String, dv: DeletionVectorDescriptor) async throws(DeltaError) -> [UInt8] {
         let offset = Int(dv.offset ?? 1)
         let size = Int(dv.sizeInBytes)
-        guard offset >= 0 else { throw .invalidDeletionVector("negative offset in \(dv.uniqueId)") }
+        guard offset >= 0 else { throw .invalidDeletionVector("negative offset \(offset) in \(dv.uniqueId)") }
         let chunk = try await StoreAccess.getRange(store, path, offset..<(offset + 4 + size + 4))
         guard chunk.count == size + 8 else {
             throw .invalidDeletionVector("\(path) ends before the \(size)-byte DV at offset \(offset)")

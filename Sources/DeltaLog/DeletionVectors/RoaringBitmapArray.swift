@@ -8,7 +8,11 @@ public enum RoaringBitmapArray {
     public static let magic: UInt32 = 1_681_511_377
 
     /// Decodes a serialized bitmap array into sorted, distinct row indexes.
-    public static func decode(_ bytes: [UInt8]) throws(DeltaError) -> [Int64] {
+    ///
+    /// At most `limit` rows are produced: a run container's runs are checked against it before they are
+    /// expanded, so a few bytes claiming 2^32 rows fail at once instead of exhausting memory. Callers pass
+    /// the descriptor's cardinality (bounded by the data file's row count).
+    public static func decode(_ bytes: [UInt8], limit: Int = Int.max) throws(DeltaError) -> [Int64] {
         var r = ByteReader(bytes: bytes)
         guard try r.u32() == magic else { throw .invalidDeletionVector("bad magic number (not a RoaringBitmapArray)") }
         let count = try r.u64()
@@ -18,14 +22,19 @@ public enum RoaringBitmapArray {
         for _ in 0..<Int(count) {
             let key = Int64(try r.u32())
             guard key > lastKey else { throw .invalidDeletionVector("bitmap keys are not increasing") }
+            // Row indexes are non-negative 64-bit integers: the high 32 bits cannot exceed Int32.max.
+            guard key <= Int64(Int32.max) else { throw .invalidDeletionVector("bitmap key \(key) puts row indexes beyond 2^63") }
             lastKey = key
-            try decodeRoaring32(&r, high: key << 32, into: &out)
+            try decodeRoaring32(&r, high: key << 32, limit: limit, into: &out)
         }
         return out
     }
 
     /// Decodes one 32-bit Roaring bitmap in the portable format (RoaringFormatSpec) at the reader's position.
-    static func decodeRoaring32(_ r: inout ByteReader, high: Int64, into out: inout [Int64]) throws(DeltaError) {
+    static func decodeRoaring32(_ r: inout ByteReader, high: Int64, limit: Int = Int.max, into out: inout [Int64]) throws(DeltaError) {
+        func tooMany(_ more: Int) -> DeltaError {
+            .invalidDeletionVector("the bitmap holds more than the \(limit) rows its cardinality allows (\(out.count + more) at least)")
+        }
         let cookie = try r.u32()
         let containers: Int
         var runBits: [UInt8] = []
@@ -60,14 +69,27 @@ public enum RoaringBitmapArray {
                 let runs = Int(try r.u16())
                 guard runs * 4 <= r.remaining else { throw .invalidDeletionVector("run container is truncated") }
                 var prevEnd = -1
+                var found = 0
                 for _ in 0..<runs {
                     let start = Int(try r.u16()), length = Int(try r.u16())
-                    guard start > prevEnd, start + length <= 0xFFFF else { throw .invalidDeletionVector("run container runs overlap or overflow") }
+                    guard start > prevEnd, start + length <= 0xFFFF else {
+                        throw .invalidDeletionVector("run container runs are unsorted, overlap or pass 65535 (run at \(start), length \(length))")
+                    }
                     prevEnd = start + length
+                    // Bounded before expanding: the header's cardinality and the caller's row limit.
+                    found += length + 1
+                    guard found <= cards[i] else {
+                        throw .invalidDeletionVector("run container holds more than the \(cards[i]) values its header says")
+                    }
+                    guard length + 1 <= limit - out.count else { throw tooMany(length + 1) }
                     for v in start...(start + length) { out.append(base | Int64(v)) }
+                }
+                guard found == cards[i] else {
+                    throw .invalidDeletionVector("run container holds \(found) values, header says \(cards[i])")
                 }
             } else if cards[i] <= 4096 {
                 guard cards[i] * 2 <= r.remaining else { throw .invalidDeletionVector("array container is truncated") }
+                guard cards[i] <= limit - out.count else { throw tooMany(cards[i]) }
                 var prev = -1
                 for _ in 0..<cards[i] {
                     let v = Int(try r.u16())
@@ -76,6 +98,7 @@ public enum RoaringBitmapArray {
                     out.append(base | Int64(v))
                 }
             } else {
+                guard cards[i] <= limit - out.count else { throw tooMany(cards[i]) }
                 let words = try r.bytes(8192)
                 var found = 0
                 for w in 0..<1024 {

@@ -79,7 +79,8 @@ public struct LogSegment: Sendable, Hashable {
         }
         let start: Int64
         if let cp = cpVersion {
-            start = cp + 1
+            // A checkpoint at Int64.max (a crafted file name) has no commits after it.
+            start = cp == Int64.max ? cp : cp + 1
         } else {
             guard commits[0] != nil else {
                 // Without a checkpoint the log must start at version 0.
@@ -90,8 +91,9 @@ public struct LogSegment: Sendable, Hashable {
             start = 0
         }
         var segmentCommits: [LogFile] = []
-        if start <= version {
-            segmentCommits.reserveCapacity(Int(version - start + 1))
+        if start <= version, cpVersion != version {
+            // Bounded by the commits listed, not by the (log-supplied) version numbers.
+            segmentCommits.reserveCapacity(min(commits.count, Int(version - start)))
             for v in start...version {
                 guard let c = commits[v] else {
                     throw .versionGap(missing: v, after: v - 1)

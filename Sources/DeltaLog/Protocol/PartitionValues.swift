@@ -58,7 +58,8 @@ public enum PartitionValues {
             guard let v = parseDecimal(text, precision: precision, scale: scale) else { throw bad() }
             return .decimal(v)
         case .date:
-            guard let d = parseDate(Array(text.utf8)[...]) else { throw bad() }
+            // Dates are 32-bit day counts: every one of them (years about ±5.8 million) round-trips, no more.
+            guard let d = parseDate(Array(text.utf8)[...]), Int32(exactly: d) != nil else { throw bad() }
             return .int(d)
         case let .timestamp(unit, _):
             guard let micros = parseTimestampMicros(text) else { throw bad() }
@@ -177,6 +178,9 @@ public enum PartitionValues {
 
     /// Plain or exponent notation to an unscaled value; nil if it has more significant fraction digits than
     /// `scale` or more digits than `precision`.
+    ///
+    /// Work is bounded by the text's length whatever the exponent (`1e999999999` fails at once instead of
+    /// appending a billion zeros), and the exponent arithmetic is checked.
     public static func parseDecimal(_ s: String, precision: Int, scale: Int) -> Int128? {
         var text = Substring(s)
         var exponent = 0
@@ -194,25 +198,21 @@ public enum PartitionValues {
             fracPart = text[text.index(after: dot)...]
         }
         guard !(intPart.isEmpty && fracPart.isEmpty), (intPart + fracPart).allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        var allDigits = Array((intPart + fracPart).utf8)
-        var fracDigits = fracPart.count - exponent
-        // Drop fraction digits beyond the scale only when they are zeros.
-        while fracDigits > scale {
-            guard let last = allDigits.last, last == UInt8(ascii: "0") else { return nil }
-            allDigits.removeLast()
-            fracDigits -= 1
-        }
-        while fracDigits < scale { allDigits.append(UInt8(ascii: "0")); fracDigits += 1 }
+        let precision = min(precision, 38)  // Int128 holds 38 digits; wider types are refused by the schema
+        // The value is digits × 10^power: strip leading zeros, and trailing zeros into the power.
+        var digits = Array((intPart + fracPart).utf8)[...]
+        while digits.first == UInt8(ascii: "0") { digits = digits.dropFirst() }
+        if digits.isEmpty { return 0 }
+        var trailingZeros = 0
+        while digits.last == UInt8(ascii: "0") { digits = digits.dropLast(); trailingZeros += 1 }
+        let (p1, o1) = exponent.subtractingReportingOverflow(fracPart.count)
+        let (power, o2) = p1.addingReportingOverflow(trailingZeros)
+        let (shift, o3) = power.addingReportingOverflow(scale)
+        // shift < 0: non-zero digits beyond the scale; more digits than the precision: does not fit.
+        guard !o1, !o2, !o3, shift >= 0, shift <= precision, digits.count <= precision - shift else { return nil }
         var v: Int128 = 0
-        var significant = 0
-        for d in allDigits {
-            if v != 0 || d != UInt8(ascii: "0") { significant += 1 }
-            let (m, o1) = v.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(Int128(d - UInt8(ascii: "0")))
-            if o1 || o2 { return nil }
-            v = a
-        }
-        if significant > precision { return nil }
+        for d in digits { v = v * 10 + Int128(d - UInt8(ascii: "0")) }
+        for _ in 0..<shift { v *= 10 }
         return neg ? -v : v
     }
 
@@ -241,7 +241,7 @@ public enum PartitionValues {
         let ys = i
         while i < b.endIndex, b[i] &- UInt8(ascii: "0") <= 9 {
             year = year * 10 + Int64(b[i] - UInt8(ascii: "0"))
-            if year > 1_000_000 { return nil }
+            if year > 10_000_000 { return nil }  // past every 32-bit date; bounds the loop's arithmetic
             i += 1
         }
         guard i - ys >= 4, i < b.endIndex, b[i] == UInt8(ascii: "-") else { return nil }
@@ -261,7 +261,10 @@ public enum PartitionValues {
     static func parseTimestampMicros(_ s: String) -> Int64? {
         let b = Array(s.utf8)
         guard let sep = b.firstIndex(where: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "T") }) else {
-            return parseDate(b[...]).map { $0 * 86_400_000_000 }
+            // A bare date: its midnight must still fit 64-bit microseconds (years up to about ±292,000).
+            guard let days = parseDate(b[...]) else { return nil }
+            let (r, o) = days.multipliedReportingOverflow(by: 86_400_000_000)
+            return o ? nil : r
         }
         guard let days = parseDate(b[..<sep]) else { return nil }
         var t = b[(sep + 1)...]
@@ -301,8 +304,8 @@ public enum PartitionValues {
         }
         let secs = days * 86_400 + Int64(hh * 3600 + mm * 60 + ss) - offsetSeconds
         let (r, o) = secs.multipliedReportingOverflow(by: 1_000_000)
-        if o { return nil }
-        return r + micros
+        let (withFraction, o2) = r.addingReportingOverflow(micros)
+        return o || o2 ? nil : withFraction
     }
 }
 

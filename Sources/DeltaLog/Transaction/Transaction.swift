@@ -377,6 +377,10 @@ public final class Transaction: Sendable {
         let checkpointInterval = Int64(meta.configuration["delta.checkpointInterval"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 10
         let txnId = Self.randomUUID()
 
+        // A crafted log can name version Int64.max; nothing can follow it.
+        guard readState.version < Int64.max else {
+            throw TransactionError.invalidCommit("the table is at version \(readState.version), the largest a Delta log can hold; no commit can follow it")
+        }
         var target = readState.version + 1
         var lastInCommitTimestamp = readState.inCommitTimestamp
         var attempts = 0
@@ -396,7 +400,11 @@ public final class Transaction: Sendable {
             info.operationMetrics = m
             if inCommitTimestamps {
                 // PROTOCOL.md "In-Commit Timestamps": strictly greater than the previous commit's.
-                info.inCommitTimestamp = max(now, (lastInCommitTimestamp ?? Int64.min / 2) + 1)
+                let (next, overflow) = (lastInCommitTimestamp ?? Int64.min / 2).addingReportingOverflow(1)
+                if overflow {
+                    throw TransactionError.invalidCommit("the previous commit's inCommitTimestamp is \(Int64.max) ms; no later timestamp exists (the log is corrupt)")
+                }
+                info.inCommitTimestamp = max(now, next)
             }
             let bytes = CommitFile.serialize(Self.orderedActions(info, s))
             do {
@@ -407,6 +415,9 @@ public final class Transaction: Sendable {
                 while let winner = try await readCommit(version: v) {
                     try ConflictChecker.check(summary, against: winner)
                     if let t = winner.commitInfo?.inCommitTimestamp { lastInCommitTimestamp = t }
+                    guard v < Int64.max else {
+                        throw TransactionError.invalidCommit("a concurrent commit landed at version \(v), the largest a Delta log can hold")
+                    }
                     v += 1
                 }
                 target = max(target, v)

@@ -30,15 +30,18 @@ public struct Info: Sendable {
         let snapshot = try await table.snapshot(at: version)
         var rows: Int64? = 0
         for f in snapshot.files {
-            guard let n = f.statsNumRecords else { rows = nil; break }
+            guard let n = f.statsNumRecords, let total = rows else { rows = nil; break }
             let dvRows = f.deletionVector?.cardinality ?? 0
-            // Counts come from the log: overflow means a corrupt log, not a huge table.
-            guard let total = rows else { break }
-            let (withFile, o1) = total.addingReportingOverflow(n)
-            let (net, o2) = withFile.subtractingReportingOverflow(dvRows)
-            if o1 || o2 { throw LakeError(.corruptTable, "the row counts in the stats of the Delta log overflow (file \(f.path) claims \(n) records)") }
-            rows = net
+            // Counts come from the log: check them rather than trap on a crafted numRecords or cardinality.
+            guard n >= 0, dvRows >= 0, dvRows <= n, case let (sum, false) = total.addingReportingOverflow(n - dvRows) else {
+                throw LakeError(.corruptTable, "stats of \(f.path) give numRecords \(n)\(dvRows != 0 ? " with \(dvRows) deleted" : ""): the row counts cannot all be right")
+            }
+            rows = sum
         }
-        return (snapshot, Summary(snapshot: snapshot, numFiles: snapshot.files.count, sizeInBytes: snapshot.totalBytes, numRows: rows))
+        return (snapshot, Summary(snapshot: snapshot, numFiles: snapshot.files.count, sizeInBytes: try Self.totalBytes(snapshot), numRows: rows))
+    }
+
+    static func totalBytes(_ snapshot: Snapshot) throws(LakeError) -> Int64 {
+        do { return try snapshot.totalBytes() } catch { throw LakeError(error) }
     }
 }

@@ -105,7 +105,7 @@ public struct DataFileReader: Sendable {
         }
         if let dv = add.deletionVector, let ix = index {
             // Rows a deletion vector marks never reach a reader (PROTOCOL.md "Deletion Vectors").
-            let deleted = try await DeletionVectorReader.deletedRows(dv, store: table.store)
+            let deleted = try await DeletionVectorReader.deletedRows(dv, store: table.store, rowCount: fileRows)
             if !deleted.isEmpty {
                 guard fileRows <= Int64(Int32.max) * 64 else { throw LakeError(.corruptTable, "\(add.path): \(fileRows) rows") }
                 var gone = Bitmap(count: Int(fileRows), value: false)

@@ -20,8 +20,16 @@ extension Snapshot {
         return file.partitionValues[key] ?? nil
     }
 
-    /// Total bytes of the active data files.
-    public var totalBytes: Int64 { files.reduce(0) { $0 &+ $1.size } }
+    /// Total bytes of the active data files; a negative size, or sizes whose sum overflows, is a corrupt log.
+    public func totalBytes() throws(DeltaError) -> Int64 {
+        var total: Int64 = 0
+        for f in files {
+            let (t, o) = total.addingReportingOverflow(f.size)
+            guard f.size >= 0, !o else { throw .corruptTable("add action for \(f.path) has size \(f.size): the sizes cannot all be right") }
+            total = t
+        }
+        return total
+    }
 
     /// Latest `txn.version` per application id, for idempotent writes.
     public var appTransactions: [String: Int64] { transactions.mapValues(\.version) }

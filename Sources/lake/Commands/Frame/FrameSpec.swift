@@ -245,7 +245,9 @@ struct WindowSpec {
             let column = try argument(0)
             let average = function != "sum"
             if let k = precedingRows {
-                fn = average ? .rollingAvg(column, rows: k + 1) : .rollingSum(column, rows: k + 1)
+                // k preceding rows plus this one; a k past any partition (up to Int.max) is every row so far.
+                let rows = k == Int.max ? k : k + 1
+                fn = average ? .rollingAvg(column, rows: rows) : .rollingSum(column, rows: rows)
             } else {
                 fn = average ? .runningAvg(column) : .runningSum(column)
             }

@@ -13,10 +13,11 @@ enum TableSupport {
         if let version { return .version(version) }
         guard let timestamp else { return .latest }
         if let ms = Int64(timestamp) { return .timestamp(ms) }
-        guard case let .int(micros) = try PartitionValues.parse(timestamp, type: .timestampMicros, column: "--timestamp") else {
-            throw ValidationError("--timestamp \(timestamp): expected milliseconds since the epoch or an ISO 8601 time such as 2024-01-01T10:00:00Z")
+        // A bad value is a data error (exit 1) naming the value; years past about ±292,000 do not fit.
+        guard case let .int(micros)? = try? PartitionValues.parse(timestamp, type: .timestampMicros, column: "--timestamp") else {
+            throw DeltaError.invalidArgument("--timestamp \(timestamp) is not a time lake can read: give milliseconds since the epoch or an ISO 8601 time such as 2024-01-01T10:00:00Z (years -290000 to 290000)")
         }
-        return .timestamp(micros / 1000)
+        return .timestamp(CivilTime.floorDivMod(micros, 1000).0)
     }
 
     /// Comma-separated list option values, trimmed, empty items dropped.
