@@ -33,6 +33,8 @@ public struct LakeError: Error, Sendable, CustomStringConvertible {
         case storage
         /// The operation was cancelled (a server stopping a request, a signal).
         case cancelled
+        /// Anything else that stopped the operation (an impossible commit, an output file that cannot be written).
+        case failed
     }
 
     /// The kind of failure.
@@ -74,6 +76,7 @@ public struct LakeError: Error, Sendable, CustomStringConvertible {
         case .unsupported: 501
         case .storage: 503
         case .cancelled: 499
+        case .failed: 500
         }
     }
 
@@ -87,7 +90,7 @@ public struct LakeError: Error, Sendable, CustomStringConvertible {
         case let e as TransactionError:
             switch e {
             case .tooManyAttempts: self.init(.conflict, e.description)
-            case .alreadyFinished, .invalidCommit: self.init(.invalidRequest, e.description)
+            case .alreadyFinished, .invalidCommit: self.init(.failed, e.description)
             }
         case let e as ParquetError:
             switch e.kind {
@@ -121,7 +124,7 @@ public struct LakeError: Error, Sendable, CustomStringConvertible {
             self.init(.cancelled, "the operation was cancelled")
         default:
             // Errors of unknown origin (the CLI's own input and output files, say) are plain failures.
-            self.init(.storage, String(describing: error))
+            self.init(.failed, String(describing: error))
         }
     }
 
