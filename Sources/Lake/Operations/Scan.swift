@@ -62,22 +62,22 @@ public struct Scan: Sendable {
         var files = snapshot.files.sorted { ObjectPath.precedes($0.path, $1.path) }
         let total = files.count
         var prunedByPartition = 0, skippedByStats = 0
-        if let predicate {
+        let skipping = predicate.map { DataSkipping(predicate: $0, snapshot: snapshot) }
+        if let skipping {
             let before = files.count
-            files = try FilePruning.byPartition(files, predicate: predicate, snapshot: snapshot)
+            files = files.filter(skipping.partitionMayMatch)
             prunedByPartition = before - files.count
             let before2 = files.count
-            files = FilePruning.byStats(files, predicate: predicate, snapshot: snapshot)
+            files = files.filter(skipping.statsMayMatch)
             skippedByStats = before2 - files.count
         }
         // Columns to read: the projection plus whatever the predicate needs.
         var needed = options.columns ?? schema.names
         if predicate != nil, options.columns != nil {
-            needed = schema.names.filter { n in needed.contains(n) || (predicate.map { FilePruning.columns($0).contains(n.lowercased()) } ?? false) }
+            needed = schema.names.filter { n in needed.contains(n) || (predicate.map { PredicateColumns.names($0).contains(n.lowercased()) } ?? false) }
         }
         let outputSchema = Schema(schema.fields.filter { needed.contains($0.name) })
-        let checks = predicate.map { FilePruning.simpleChecks($0, snapshot: snapshot) } ?? []
-        let frames = try await readFiles(files, snapshot: snapshot, schema: outputSchema, checks: checks)
+        let frames = try await readFiles(files, snapshot: snapshot, schema: outputSchema, skipping: skipping)
         var frame = frames.isEmpty ? DataFrame(emptyOf: outputSchema) : try DataFrame.concat(frames)
         if let predicate { frame = try frame.filter(predicate) }
         if let cols = options.columns { frame = try frame.select(cols) }
@@ -86,7 +86,7 @@ public struct Scan: Sendable {
     }
 
     /// Reads files two at a time (the machine's budget), keeping the snapshot's file order.
-    func readFiles(_ files: [AddFile], snapshot: Snapshot, schema: Schema, checks: [FilePruning.Check]) async throws -> [DataFrame] {
+    func readFiles(_ files: [AddFile], snapshot: Snapshot, schema: Schema, skipping: DataSkipping?) async throws -> [DataFrame] {
         var results = [DataFrame?](repeating: nil, count: files.count)
         let table = self.table
         try await withThrowingTaskGroup(of: (Int, DataFrame).self) { group in
@@ -94,14 +94,14 @@ public struct Scan: Sendable {
             let width = 2
             while next < min(width, files.count) {
                 let i = next
-                group.addTask { (i, try await Self.readFile(files[i], table: table, snapshot: snapshot, schema: schema, checks: checks)) }
+                group.addTask { (i, try await Self.readFile(files[i], table: table, snapshot: snapshot, schema: schema, skipping: skipping)) }
                 next += 1
             }
             while let (i, frame) = try await group.next() {
                 results[i] = frame
                 if next < files.count {
                     let j = next
-                    group.addTask { (j, try await Self.readFile(files[j], table: table, snapshot: snapshot, schema: schema, checks: checks)) }
+                    group.addTask { (j, try await Self.readFile(files[j], table: table, snapshot: snapshot, schema: schema, skipping: skipping)) }
                     next += 1
                 }
             }
@@ -110,7 +110,7 @@ public struct Scan: Sendable {
     }
 
     /// One data file as a frame with `schema`'s columns (logical names, table types).
-    static func readFile(_ add: AddFile, table: DeltaTable, snapshot: Snapshot, schema: Schema, checks: [FilePruning.Check] = []) async throws -> DataFrame {
+    static func readFile(_ add: AddFile, table: DeltaTable, snapshot: Snapshot, schema: Schema, skipping: DataSkipping? = nil) async throws -> DataFrame {
         guard let path = DeltaPath.decode(add.path) else { throw DeltaError.invalidArgument("malformed file path in the log: \(add.path)") }
         let bytes: [UInt8]
         do {
@@ -134,7 +134,7 @@ public struct Scan: Sendable {
         let physical = dataFields.map { mapping ? DeltaSchema.physicalName($0) : $0.name }
         let present = physical.filter { fileNames.contains($0) }
         // Row-group skipping by Parquet statistics; not with a deletion vector, whose row indexes count every row.
-        let groups = add.deletionVector == nil ? FilePruning.rowGroups(reader, checks: checks, physicalName: { mapping ? DeltaSchema.physicalName($0) : $0.name }) : nil
+        let groups = add.deletionVector == nil ? skipping?.rowGroupsToRead(reader, of: add) : nil
         let batch = try reader.read(columns: present, rowGroups: groups)
         let rows = groups.map { gs in gs.reduce(0) { $0 + Int(clamping: reader.metadata.rowGroups[$1].numRows) } } ?? reader.rowCount
         var columns: [Column] = []
