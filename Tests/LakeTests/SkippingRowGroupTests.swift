@@ -65,3 +65,13 @@ private func groups(_ predicate: String, type: DataType, fileType: DataType? = n
     let s = try skipping("x > 5", [Field("x", .int64)])
     #expect(s.rowGroupsToRead(groupCount: 2, rows: { _ in 10 }, fileType: { _ in nil }, statistics: { _, _ in nil }) == nil)
 }
+
+@Test func rowGroupsOfAnInMemoryParquetFile() throws {
+    let values: [Scalar] = (0..<300).map { .int(9_007_199_254_740_900 + Int64($0)) }
+    let reader = try inMemoryParquet(Field("x", .int64), try Column(.int64, values), rowGroupSize: 100)
+    #expect(reader.rowGroupCount == 3)
+    let s = try skipping("x = 9007199254741093", [Field("x", .int64)])
+    #expect(s.rowGroupsToRead(reader) == [1])
+    let none = try skipping("x > 9007199254741199", [Field("x", .int64)])
+    #expect(none.rowGroupsToRead(reader) == [])
+}

@@ -1,6 +1,7 @@
 import Columnar
 import DataFrame
 import DeltaLog
+import Parquet
 @testable import Lake
 
 /// An add action held only in memory (no data file behind it).
@@ -35,7 +36,8 @@ func keeps(_ predicate: String, _ type: DataType, min: String?, max: String?, nu
 func checkAgainstEngine(_ field: Field, _ values: [Scalar], predicates: [String]) throws -> (skipped: Int, wrong: [String]) {
     let column = try Column(field.type, values)
     let frame = try DataFrame([(name: field.name, column: column)])
-    let stats = FileStatistics.json(fields: [field], columns: [column], rowCount: values.count, indexedColumns: 32)
+    let reader = try inMemoryParquet(field, column)
+    let stats = FileStatistics.json(footer: reader, fields: [field], indexedColumns: 32)
     let add = addFile(stats: stats)
     var skipped = 0
     var wrong: [String] = []
@@ -46,4 +48,14 @@ func checkAgainstEngine(_ field: Field, _ values: [Scalar], predicates: [String]
         if matches > 0 && !kept { wrong.append("\(p) skipped a file with \(matches) matching rows; stats \(stats)") }
     }
     return (skipped, wrong)
+}
+
+/// `column` written as an in-memory Parquet file the way lake's data file writer writes it, read back.
+func inMemoryParquet(_ field: Field, _ column: Column, rowGroupSize: Int = 1_048_576) throws -> ParquetReader {
+    var options = ParquetWriterOptions()
+    options.statisticsTruncateLength = FileStatistics.parquetTruncateLength
+    options.rowGroupSize = rowGroupSize
+    let schema = Schema([field])
+    let bytes = try ParquetWriter.write([try RecordBatch(schema: schema, columns: [column])], schema: schema, options: options)
+    return try ParquetReader(source: MemorySource(bytes, name: "memory.parquet"))
 }

@@ -27,8 +27,8 @@ public struct CreateTable: Sendable {
         }
     }
 
-    /// What creating did.
-    public struct Metrics: Sendable {
+    /// What creating did (Delta records no metrics for CREATE TABLE).
+    public struct Metrics: OperationMetrics {
         /// The version committed (always 0).
         public var version: Int64
     }
@@ -45,26 +45,18 @@ public struct CreateTable: Sendable {
     }
 
     /// Commits version 0 and returns the new snapshot.
-    public func execute() async throws -> (Snapshot, Metrics) {
-        let (proto, metadata) = try Self.protocolAndMetadata(options)
-        _ = try await LogCommitter(table: table).commit(
-            [.protocol(proto), .metadata(metadata)], snapshot: nil, operation: "CREATE TABLE",
-            parameters: Self.parameters(options), metrics: [:], readWholeTable: false)
-        return (try await LogReplay.snapshot(table, at: .version(0)), Metrics(version: 0))
-    }
-
-    /// `operationParameters` of a CREATE TABLE commit, as Spark writes them.
-    static func parameters(_ options: Options) -> [String: String] {
-        [
-            "isManaged": "false",
-            "description": options.description ?? "",
-            "partitionBy": JSONValue.array(options.partitionColumns.map { .string($0) }).jsonText,
-            "properties": JSONValue.object(options.properties.mapValues { .string($0) }).jsonText,
-        ]
+    public func execute() async throws(LakeError) -> (Snapshot, Metrics) {
+        let (proto, metadata): (ProtocolAction, Metadata)
+        do { (proto, metadata) = try Self.protocolAndMetadata(options, context: table.context) } catch { throw LakeError(error) }
+        let operation = DeltaOperation.createTable(partitionBy: options.partitionColumns, properties: options.properties, description: options.description)
+        let metrics = Metrics(version: 0)
+        _ = try await OperationCommit(table: table, snapshot: nil, operation: operation, read: .nothing)
+            .commit([.protocol(proto), .metadata(metadata)], metrics: metrics)
+        return (try await table.snapshot(at: .version(0)), metrics)
     }
 
     /// The protocol and metadata of a new table, after checking the schema and partition columns.
-    static func protocolAndMetadata(_ options: Options) throws -> (ProtocolAction, Metadata) {
+    static func protocolAndMetadata(_ options: Options, context: TableContext) throws -> (ProtocolAction, Metadata) {
         var seen = Set<String>()
         for f in options.schema.fields {
             guard seen.insert(f.name.lowercased()).inserted else {
@@ -82,8 +74,8 @@ public struct CreateTable: Sendable {
         }
         let schemaString = try DeltaSchema.serialize(options.schema)
         let metadata = Metadata(
-            id: RandomUUID.make(), name: options.name, description: options.description, schemaString: schemaString,
-            partitionColumns: options.partitionColumns, configuration: options.properties, createdTime: WallClock.nowMillis())
+            id: context.uuid(), name: options.name, description: options.description, schemaString: schemaString,
+            partitionColumns: options.partitionColumns, configuration: options.properties, createdTime: context.clock())
         let proto = TableFeatures.minimumProtocol(schema: options.schema, configuration: options.properties)
         try TableFeatures.checkWritable(proto, metadata: metadata)
         return (proto, metadata)

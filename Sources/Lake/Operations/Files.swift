@@ -1,4 +1,5 @@
 import DeltaLog
+import ObjectStore
 
 /// The active files of one table version, with partition values and stats.
 public struct Files: Sendable {
@@ -14,8 +15,8 @@ public struct Files: Sendable {
     }
 
     /// Loads the snapshot and returns its active `add` actions (sorted by path).
-    public func execute() async throws -> (Snapshot, [AddFile]) {
-        let snapshot = try await LogReplay.snapshot(table, at: version)
-        return (snapshot, snapshot.files)
+    public func execute() async throws(LakeError) -> (Snapshot, [AddFile]) {
+        let snapshot = try await table.snapshot(at: version)
+        return (snapshot, snapshot.files.sorted { ObjectPath.precedes($0.path, $1.path) })
     }
 }

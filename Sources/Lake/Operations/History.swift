@@ -13,7 +13,7 @@ public struct History: Sendable {
     }
 
     /// What reading the history did.
-    public struct Metrics: Sendable, Hashable {
+    public struct Metrics: OperationMetrics, Hashable {
         /// Commit files read.
         public var commitsRead: Int
     }
@@ -30,13 +30,16 @@ public struct History: Sendable {
     }
 
     /// Reads the commits still in the log, newest first.
-    public func execute() async throws -> ([Entry], Metrics) {
+    public func execute() async throws(LakeError) -> ([Entry], Metrics) {
         let listing = try await LogListing.load(table)
         var commits = Array(listing.commits.reversed())
-        if let limit { commits = Array(commits.prefix(max(0, limit))) }
+        if let limit {
+            guard limit >= 0 else { throw LakeError.invalidRequest("the history limit must be zero or more, not \(limit)") }
+            commits = Array(commits.prefix(limit))
+        }
         var entries: [Entry] = []
         for c in commits {
-            let actions = try await LogReplay.readCommit(table, path: c.path)
+            let actions = try await LogListing.readCommit(table, path: c.path)
             var info: CommitInfo?
             for case let .commitInfo(i) in actions { info = i }
             entries.append(Entry(version: c.version, timestamp: info?.inCommitTimestamp ?? info?.timestamp ?? c.lastModified, commitInfo: info))

@@ -26,13 +26,18 @@ public struct Info: Sendable {
     }
 
     /// Loads the snapshot and summarizes it.
-    public func execute() async throws -> (Snapshot, Summary) {
-        let snapshot = try await LogReplay.snapshot(table, at: version)
+    public func execute() async throws(LakeError) -> (Snapshot, Summary) {
+        let snapshot = try await table.snapshot(at: version)
         var rows: Int64? = 0
         for f in snapshot.files {
             guard let n = f.statsNumRecords else { rows = nil; break }
             let dvRows = f.deletionVector?.cardinality ?? 0
-            rows = rows.map { $0 + n - dvRows }
+            // Counts come from the log: overflow means a corrupt log, not a huge table.
+            guard let total = rows else { break }
+            let (withFile, o1) = total.addingReportingOverflow(n)
+            let (net, o2) = withFile.subtractingReportingOverflow(dvRows)
+            if o1 || o2 { throw LakeError(.corruptTable, "the row counts in the stats of the Delta log overflow (file \(f.path) claims \(n) records)") }
+            rows = net
         }
         return (snapshot, Summary(snapshot: snapshot, numFiles: snapshot.files.count, sizeInBytes: snapshot.totalBytes, numRows: rows))
     }

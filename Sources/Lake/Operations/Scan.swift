@@ -1,12 +1,10 @@
 import Columnar
 import DataFrame
 import DeltaLog
-import ObjectStore
-import Parquet
 
-/// Reads a table version into a DataFrame: prune files by partition values and by min/max stats, read the
-/// needed columns of the remaining files (two at a time), map physical to logical names, add partition columns
-/// back as typed columns, then apply the predicate to the rows.
+/// Reads a table version into a DataFrame: plans the scan (`ScanPlanner`: partition pruning, stats
+/// skipping), reads the planned files through `DataFileReader` (as many at once as the context's thread
+/// budget), applies the predicate to each file's rows, then projects and limits.
 public struct Scan: Sendable {
     /// Scan options.
     public struct Options: Sendable {
@@ -24,7 +22,7 @@ public struct Scan: Sendable {
     }
 
     /// What the scan did.
-    public struct Metrics: Sendable, Hashable {
+    public struct Metrics: OperationMetrics, Hashable {
         /// Active files in the snapshot.
         public var filesTotal: Int
         /// Files skipped by partition values.
@@ -33,6 +31,8 @@ public struct Scan: Sendable {
         public var filesSkippedByStats: Int
         /// Files read.
         public var filesRead: Int
+        /// Bytes fetched from the store (footers and column chunks).
+        public var bytesRead: Int
         /// Rows returned.
         public var rowsReturned: Int
     }
@@ -48,135 +48,69 @@ public struct Scan: Sendable {
         self.options = options
     }
 
+    /// The plan the scan would run, without reading any data file (`lake read --explain`).
+    public func plan() async throws(LakeError) -> ScanPlan {
+        let snapshot = try await table.snapshot(at: options.version)
+        let predicate: Expr?
+        do { predicate = try options.predicate.map { try Expr.parse($0) } } catch { throw LakeError(error) }
+        return try ScanPlanner.plan(snapshot, ScanRequest(columns: options.columns, predicate: predicate))
+    }
+
     /// Runs the scan.
-    public func execute() async throws -> (Snapshot, DataFrame, Metrics) {
-        let snapshot = try await LogReplay.snapshot(table, at: options.version)
-        let schema = snapshot.schema
-        if let cols = options.columns {
-            for c in cols where schema.index(of: c) == nil {
-                throw DeltaError.invalidArgument("column \(c) is not in the table (columns: \(schema.names.joined(separator: ", ")))")
-            }
-        }
-        let predicate = try options.predicate.map { try Expr.parse($0) }
-        // Path order, so repeated scans of one version return rows in the same order.
-        var files = snapshot.files.sorted { ObjectPath.precedes($0.path, $1.path) }
-        let total = files.count
-        var prunedByPartition = 0, skippedByStats = 0
-        let skipping = predicate.map { DataSkipping(predicate: $0, snapshot: snapshot) }
-        if let skipping {
-            let before = files.count
-            files = files.filter(skipping.partitionMayMatch)
-            prunedByPartition = before - files.count
-            let before2 = files.count
-            files = files.filter(skipping.statsMayMatch)
-            skippedByStats = before2 - files.count
-        }
-        // Columns to read: the projection plus whatever the predicate needs.
-        var needed = options.columns ?? schema.names
-        if predicate != nil, options.columns != nil {
-            needed = schema.names.filter { n in needed.contains(n) || (predicate.map { PredicateColumns.names($0).contains(n.lowercased()) } ?? false) }
-        }
-        let outputSchema = Schema(schema.fields.filter { needed.contains($0.name) })
-        let frames = try await readFiles(files, snapshot: snapshot, schema: outputSchema, skipping: skipping)
-        var frame = frames.isEmpty ? DataFrame(emptyOf: outputSchema) : try DataFrame.concat(frames)
-        if let predicate { frame = try frame.filter(predicate) }
-        if let cols = options.columns { frame = try frame.select(cols) }
-        if let limit = options.limit { frame = frame.limit(limit) }
-        return (snapshot, frame, Metrics(filesTotal: total, filesPrunedByPartition: prunedByPartition, filesSkippedByStats: skippedByStats, filesRead: files.count, rowsReturned: frame.rowCount))
-    }
-
-    /// Reads files two at a time (the machine's budget), keeping the snapshot's file order.
-    func readFiles(_ files: [AddFile], snapshot: Snapshot, schema: Schema, skipping: DataSkipping?) async throws -> [DataFrame] {
-        var results = [DataFrame?](repeating: nil, count: files.count)
-        let table = self.table
-        try await withThrowingTaskGroup(of: (Int, DataFrame).self) { group in
-            var next = 0
-            let width = 2
-            while next < min(width, files.count) {
-                let i = next
-                group.addTask { (i, try await Self.readFile(files[i], table: table, snapshot: snapshot, schema: schema, skipping: skipping)) }
-                next += 1
-            }
-            while let (i, frame) = try await group.next() {
-                results[i] = frame
-                if next < files.count {
-                    let j = next
-                    group.addTask { (j, try await Self.readFile(files[j], table: table, snapshot: snapshot, schema: schema, skipping: skipping)) }
-                    next += 1
-                }
-            }
-        }
-        return results.compactMap { $0 }
-    }
-
-    /// One data file as a frame with `schema`'s columns (logical names, table types).
-    static func readFile(_ add: AddFile, table: DeltaTable, snapshot: Snapshot, schema: Schema, skipping: DataSkipping? = nil) async throws -> DataFrame {
-        guard let path = DeltaPath.decode(add.path) else { throw DeltaError.invalidArgument("malformed file path in the log: \(add.path)") }
-        let bytes: [UInt8]
+    public func execute() async throws(LakeError) -> (Snapshot, DataFrame, Metrics) {
+        if let limit = options.limit, limit < 0 { throw LakeError.invalidRequest("the row limit must be zero or more, not \(limit)") }
+        let plan = try await plan()
+        let (frames, bytes) = try await Self.read(plan, table: table, limit: options.limit)
+        var frame: DataFrame
         do {
-            if DeltaPath.isAbsolute(path) {
-                guard let local = path.hasPrefix("file:") ? String(path.dropFirst("file:".count)).replacingPrefixSlashes() : Optional(path) else {
-                    throw DeltaError.fileNotFound(path: path)
-                }
-                bytes = try await LocalRoot.store.get(String(local.dropFirst()))
-            } else {
-                bytes = try await table.store.get(path)
-            }
-        } catch let e as ObjectStoreError {
-            if case .notFound = e { throw DeltaError.fileNotFound(path: path) }
-            throw DeltaError.storage(e)
+            frame = frames.isEmpty ? DataFrame(emptyOf: plan.readSchema) : try DataFrame.concat(frames)
+            frame = try frame.select(plan.outputSchema.names)
+        } catch {
+            throw LakeError(error)
         }
-        let reader = try ParquetReader(source: MemorySource(bytes, name: path))
-        let partitions = Set(snapshot.partitionColumns)
-        let mapping = snapshot.columnMappingMode != "none"
-        let fileNames = Set(reader.schema.names)
-        let dataFields = schema.fields.filter { !partitions.contains($0.name) }
-        let physical = dataFields.map { mapping ? DeltaSchema.physicalName($0) : $0.name }
-        let present = physical.filter { fileNames.contains($0) }
-        // Row-group skipping by Parquet statistics; not with a deletion vector, whose row indexes count every row.
-        let groups = add.deletionVector == nil ? skipping?.rowGroupsToRead(reader, of: add) : nil
-        let batch = try reader.read(columns: present, rowGroups: groups)
-        let rows = groups.map { gs in gs.reduce(0) { $0 + Int(clamping: reader.metadata.rowGroups[$1].numRows) } } ?? reader.rowCount
-        var columns: [Column] = []
-        for field in schema.fields {
-            if partitions.contains(field.name) {
-                let value = try PartitionValues.parse(snapshot.rawPartitionValue(add, field), type: field.type, column: field.name)
-                columns.append(try ConstantColumn.make(value, type: field.type, count: rows))
-                continue
-            }
-            let name = mapping ? DeltaSchema.physicalName(field) : field.name
-            guard let column = batch.column(named: name) else {
-                columns.append(try SchemaConformance.nullColumn(field.type, count: rows))
-                continue
-            }
-            let conformed = try ColumnReconcile.conform(column, to: field, mapping: mapping)
-            columns.append(conformed)
-        }
-        let frame = try DataFrame(schema: Schema(schema.fields.map { Field($0.name, $0.type, nullable: true, metadata: $0.metadata) }), columns: columns)
-        guard let dv = add.deletionVector else { return frame }
-        // Rows a deletion vector marks never reach a reader (PROTOCOL.md "Deletion Vectors").
-        let deleted = try await DeletionVectorReader.deletedRows(dv, store: table.store)
-        if deleted.isEmpty { return frame }
-        var keep = Bitmap(count: rows, value: true)
-        for r in deleted where r >= 0 && r < Int64(rows) { keep[Int(r)] = false }
-        let keepName = "__lake_dv_keep"
-        let marked = try DataFrame(schema: Schema(frame.schema.fields + [Field(keepName, .boolean, nullable: false)]),
-                                   columns: frame.columns + [Column(unchecked: .boolean, count: rows, validity: nil, values: .boolean(keep))])
-        return try marked.filter(Expr.col(keepName)).drop([keepName])
+        if let limit = options.limit { frame = frame.limit(limit) }
+        let metrics = Metrics(
+            filesTotal: plan.filesTotal, filesPrunedByPartition: plan.filesPrunedByPartition, filesSkippedByStats: plan.filesSkippedByStats,
+            filesRead: frames.count, bytesRead: bytes, rowsReturned: frame.rowCount)
+        return (plan.snapshot, frame, metrics)
     }
-}
 
-/// A store at the file system root, for absolute `file:` paths in the log.
-enum LocalRoot {
-    static let store = LocalStore(root: "/")
-}
-
-extension String {
-    /// `///abs` or `/abs` after `file:` becomes `/abs`.
-    func replacingPrefixSlashes() -> String? {
-        var s = Substring(self)
-        while s.hasPrefix("//") { s = s.dropFirst() }
-        guard s.hasPrefix("/") else { return nil }
-        return DeltaPath.decode(String(s))
+    /// Reads the plan's files, `table.context.threads` at a time, each filtered by the residual predicate as it
+    /// arrives; keeps file order. With a limit, stops starting files once the files read so far (in order) hold
+    /// enough rows.
+    static func read(_ plan: ScanPlan, table: DeltaTable, limit: Int?) async throws(LakeError) -> ([DataFrame], Int) {
+        let files = plan.files
+        let reader = DataFileReader(table: table, snapshot: plan.snapshot)
+        let schema = plan.readSchema
+        let residual = plan.residual
+        var results = [DataFrame?](repeating: nil, count: files.count)
+        var bytes = 0
+        do {
+            try await withThrowingTaskGroup(of: (Int, DataFrame, Int).self) { group in
+                var next = 0
+                var prefixDone = 0, prefixRows = 0
+                func enough() -> Bool { limit.map { prefixRows >= $0 } ?? false }
+                func launch() {
+                    let i = next
+                    next += 1
+                    group.addTask {
+                        try Task.checkCancellation()
+                        let rows = try await reader.read(files[i], schema: schema, predicate: residual)
+                        let kept = try residual.map { try rows.frame.filter($0) } ?? rows.frame
+                        return (i, kept, rows.bytesRead)
+                    }
+                }
+                while next < min(table.context.threads, files.count), !enough() { launch() }
+                while let (i, frame, n) = try await group.next() {
+                    results[i] = frame
+                    bytes += n
+                    while prefixDone < files.count, let f = results[prefixDone] { prefixRows += f.rowCount; prefixDone += 1 }
+                    if next < files.count, !enough() { launch() }
+                }
+            }
+        } catch {
+            throw LakeError(error)
+        }
+        return (results.compactMap { $0 }, bytes)
     }
 }

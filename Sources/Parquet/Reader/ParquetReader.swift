@@ -170,7 +170,7 @@ public final class ParquetReader: Sendable {
     /// the row groups run in parallel, and the row groups are concatenated once at the end.
     private func decode(groups: [Int], tops: [Int]) throws(ParquetError) -> [[Column]] {
         let leaves = tops.flatMap { parquetSchema.leavesOfTop[$0] }
-        let cores = 2
+        let cores = ThreadBudget.count
         let batches: [[Int]] = leaves.count >= cores || groups.count == 1 ? [groups] : groups.map { [$0] }
         var jobs: [(batch: Int, leaf: Int)] = []
         for b in batches.indices { for leaf in leaves { jobs.append((b, leaf)) } }
@@ -244,25 +244,55 @@ public final class ParquetReader: Sendable {
                 throw ParquetError.corrupt("chunk type \(meta.type) differs from the schema's \(desc.physicalType)")
             }
             guard meta.numValues >= 0 else { throw ParquetError.corrupt("negative value count \(meta.numValues)") }
-            var start = meta.dataPageOffset
-            // Some writers store 0 or an offset past the data page for the dictionary: only trust it
-            // when it lies before the first data page.
-            if let dict = meta.dictionaryPageOffset, dict > 0, dict < start { start = dict }
-            var length = meta.totalCompressedSize
-            let size = Int64(source.size)
-            guard start >= 0, length >= 0, start <= size, length <= size - start else {
-                throw ParquetError.corrupt("chunk at offset \(start) of \(length) bytes lies outside the \(size)-byte file")
-            }
-            if needsDictionaryHeaderPadding {
-                // PARQUET-816 / IMPALA-694: parquet-mr up to 1.2.8 left the dictionary page header out of
-                // total_compressed_size; read up to 100 more bytes so the last page is complete.
-                length += min(100, size - start - length)
-            }
-            let bytes = try source.read(offset: Int(start), count: Int(length))
+            let range = try chunkRange(meta)
+            let bytes = try source.read(offset: range.lowerBound, count: range.count)
             try decoder.decode(chunk: bytes, start: 0, codec: meta.codec, totalValues: Int(meta.numValues))
         } catch {
             if error.message.hasPrefix("column ") { throw ParquetError(error.kind, "row group \(group), \(error.message)") }
             throw ParquetError(error.kind, "row group \(group), column \(desc.dottedPath): \(error.message)")
+        }
+    }
+
+    /// The bytes of a column chunk: from its dictionary page (when the offset is trustworthy) or first data
+    /// page, `total_compressed_size` long, checked against the file size.
+    private func chunkRange(_ meta: ColumnMetaData) throws(ParquetError) -> Range<Int> {
+        var start = meta.dataPageOffset
+        // Some writers store 0 or an offset past the data page for the dictionary: only trust it
+        // when it lies before the first data page.
+        if let dict = meta.dictionaryPageOffset, dict > 0, dict < start { start = dict }
+        var length = meta.totalCompressedSize
+        let size = Int64(source.size)
+        guard start >= 0, length >= 0, start <= size, length <= size - start else {
+            throw ParquetError.corrupt("chunk at offset \(start) of \(length) bytes lies outside the \(size)-byte file")
+        }
+        if needsDictionaryHeaderPadding {
+            // PARQUET-816 / IMPALA-694: parquet-mr up to 1.2.8 left the dictionary page header out of
+            // total_compressed_size; read up to 100 more bytes so the last page is complete.
+            length += min(100, size - start - length)
+        }
+        return Int(start)..<Int(start + length)
+    }
+
+    /// The byte ranges `read(columns:rowGroups:)` will ask the source for, in file order: one per column
+    /// chunk. A source over remote storage fetches these (coalesced) before reading, so only the needed
+    /// chunks travel.
+    public func byteRanges(columns: [String]? = nil, rowGroups: [Int]? = nil) throws(ParquetError) -> [Range<Int>] {
+        do throws(ParquetError) {
+            let tops = try resolve(columns)
+            let leaves = tops.flatMap { parquetSchema.leavesOfTop[$0] }
+            var out: [Range<Int>] = []
+            for g in rowGroups ?? Array(0..<metadata.rowGroups.count) {
+                guard g >= 0, g < metadata.rowGroups.count else {
+                    throw ParquetError(.invalidArgument, "row group \(g) does not exist (the file has \(metadata.rowGroups.count))")
+                }
+                for leaf in leaves {
+                    guard let meta = metadata.rowGroups[g].columns[leaf].metaData else { continue }
+                    out.append(try chunkRange(meta))
+                }
+            }
+            return out.sorted { $0.lowerBound < $1.lowerBound }
+        } catch {
+            throw error.inFile(source.name)
         }
     }
 }
@@ -277,12 +307,15 @@ public struct ColumnStatistics: Sendable, Hashable {
     public var nullCount: Int?
     /// Number of distinct values, when recorded.
     public var distinctCount: Int?
+    /// Number of NaN values of a floating-point column, when recorded (min and max never count NaN).
+    public var nanCount: Int?
 
     /// Creates statistics.
-    public init(min: Scalar? = nil, max: Scalar? = nil, nullCount: Int? = nil, distinctCount: Int? = nil) {
+    public init(min: Scalar? = nil, max: Scalar? = nil, nullCount: Int? = nil, distinctCount: Int? = nil, nanCount: Int? = nil) {
         self.min = min
         self.max = max
         self.nullCount = nullCount
         self.distinctCount = distinctCount
+        self.nanCount = nanCount
     }
 }

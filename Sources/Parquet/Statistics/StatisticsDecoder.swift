@@ -12,7 +12,8 @@ enum StatisticsDecoder {
                        createdBy: String?) -> ColumnStatistics {
         var out = ColumnStatistics(
             nullCount: stats.nullCount.map { Int(clamping: $0) },
-            distinctCount: stats.distinctCount.flatMap { $0 >= 0 ? Int(clamping: $0) : nil })
+            distinctCount: stats.distinctCount.flatMap { $0 >= 0 ? Int(clamping: $0) : nil },
+            nanCount: stats.nanCount.map { Int(clamping: $0) })
         var minBytes: [UInt8]?
         var maxBytes: [UInt8]?
         if case .unknown = columnOrder {

@@ -35,6 +35,9 @@ public final class ParquetWriter {
         output.reserveCapacity(1 << 20)
     }
 
+    /// Bytes of the file so far (magic and the row groups written; the footer comes at `finish`).
+    public var bytesWritten: Int { output.count }
+
     /// Appends the rows of `batch` as new row groups. The batch's column types must match the schema.
     public func write(_ batch: RecordBatch) throws(ParquetError) {
         guard !finished else { throw ParquetError(.invalidArgument, "write called after finish") }

@@ -1,7 +1,9 @@
 import ArgumentParser
+import Lake
 
-/// Runs a command body, turning any thrown error into a one-line `lake: ...` message on stderr and exit
-/// code 1, so scripts and cron jobs see a clear failure rather than a stack trace or a signal.
+/// Runs a command body, turning any thrown error into a one-line `lake: ...` message on stderr and the exit code
+/// of its `LakeError` kind (1 error, 2 usage, 3 conflict, 4 not found), so scripts and cron jobs can tell
+/// failures apart and never see a stack trace or a signal.
 func runReportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
@@ -11,7 +13,8 @@ func runReportingErrors(_ body: () async throws -> Void) async throws {
         throw exit
     } catch {
         StandardOutput.flush()
-        StandardError.line("lake: \(error)")
-        throw ExitCode(1)
+        let e = LakeError(error)
+        StandardError.line("lake: \(e.message)")
+        throw ExitCode(e.exitCode)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Columnar
+import Lake
 import Parquet
 
 /// `lake parquet meta FILE`: row groups, column chunks, encodings, codecs, sizes and statistics.
@@ -19,16 +20,16 @@ struct ParquetMetaCommand: AsyncParsableCommand {
         try await runReportingErrors {
             let reader = try ParquetReader(path: file)
             let meta = reader.metadata
-            var groups = [JSONText]()
+            var groups = [JSONDocument]()
             for (g, group) in meta.rowGroups.enumerated() {
-                var columns = [JSONText]()
+                var columns = [JSONDocument]()
                 for chunk in group.columns {
                     guard let cm = chunk.metaData else {
                         columns.append(.object([("path", .string("?")), ("error", .string("no column metadata"))]))
                         continue
                     }
                     let path = cm.pathInSchema.joined(separator: ".")
-                    var fields: [(String, JSONText)] = [
+                    var fields: [(String, JSONDocument)] = [
                         ("path", .string(path)),
                         ("physical_type", .string("\(cm.type)")),
                         ("encodings", .array(cm.encodings.map { .string($0.description) })),
@@ -54,7 +55,7 @@ struct ParquetMetaCommand: AsyncParsableCommand {
                     ("columns", .array(columns)),
                 ]))
             }
-            let doc = JSONText.object([
+            let doc = JSONDocument.object([
                 ("file", .string(file)),
                 ("num_rows", .int(meta.numRows)),
                 ("num_row_groups", .int(Int64(meta.rowGroups.count))),
@@ -84,7 +85,7 @@ struct ParquetMetaCommand: AsyncParsableCommand {
     }
 
     /// A statistics value rendered with lake's value conventions when its type is known.
-    static func render(_ value: Scalar?, _ type: DataType?) -> JSONText {
+    static func render(_ value: Scalar?, _ type: DataType?) -> JSONDocument {
         guard let value else { return .null }
         if let type, !type.isNested, let column = try? Column(type, [value]) {
             var out = [UInt8]()
@@ -103,7 +104,7 @@ struct ParquetMetaCommand: AsyncParsableCommand {
     }
 
     /// An indented plain-text rendering of the JSON document for people.
-    static func text(_ doc: JSONText, indent: String = "") -> String {
+    static func text(_ doc: JSONDocument, indent: String = "") -> String {
         switch doc {
         case let .object(pairs):
             return pairs.map { key, value in

@@ -22,17 +22,7 @@ struct FilesCommand: AsyncParsableCommand {
         try await runReportingErrors {
             let (_, files) = try await Files(table: try DeltaTable(location: table), version: try TableSupport.versionSpec(version: version, timestamp: nil)).execute()
             if json {
-                let items: [JSONText] = files.map { f in
-                    .object([
-                        ("path", .string(f.path)),
-                        ("partitionValues", TableSupport.json(f.partitionValues)),
-                        ("size", .int(f.size)),
-                        ("modificationTime", .int(f.modificationTime)),
-                        ("stats", f.stats.flatMap { try? JSONValue.parse($0) }.map(TableSupport.json) ?? .null),
-                        ("deletionVector", f.deletionVector.map { .string($0.uniqueId) } ?? .null),
-                    ])
-                }
-                StandardOutput.line(JSONText.array(items).pretty)
+                StandardOutput.line(JSONDocument.array(files.map(TableDocuments.file)).pretty)
             } else {
                 for f in files { StandardOutput.line("\(f.path)\t\(f.size)\t\(f.stats ?? "")") }
             }

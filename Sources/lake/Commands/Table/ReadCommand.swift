@@ -40,6 +40,12 @@ struct ReadCommand: AsyncParsableCommand {
     @Option(help: "Write the output to this file instead of stdout.")
     var output: String?
 
+    @Flag(help: "Print the scan plan as JSON (files total, pruned by partition, skipped by stats, the files to read) and read no data.")
+    var explain = false
+
+    @Flag(help: "After the rows, print one JSON line on stderr: filesRead, bytesRead, rowsReturned and the plan's counts.")
+    var metrics = false
+
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must be zero or more") }
         if format == .parquet && output == nil { throw ValidationError("--format parquet needs --output FILE") }
@@ -52,7 +58,12 @@ struct ReadCommand: AsyncParsableCommand {
             options.columns = TableSupport.list(columns)
             options.predicate = predicate
             options.limit = limit
-            let (_, frame, _) = try await Scan(table: try DeltaTable(location: table), options: options).execute()
+            let scan = Scan(table: try DeltaTable(location: table), options: options)
+            if explain {
+                StandardOutput.line(TableDocuments.plan(try await scan.plan()).pretty)
+                return
+            }
+            let (_, frame, scanMetrics) = try await scan.execute()
             let batch = frame.batch
             var out: [UInt8] = []
             switch format {
@@ -62,6 +73,7 @@ struct ReadCommand: AsyncParsableCommand {
             case .parquet: out = try ParquetWriter.write([batch], schema: batch.schema)
             }
             if let output { try FileOutput.replace(output, with: out) } else { StandardOutput.write(out) }
+            if metrics { StandardError.line(TableDocuments.scanMetrics(scanMetrics).compact) }
         }
     }
 }

@@ -36,27 +36,4 @@ enum TableSupport {
     static func list(_ text: String?) -> [String]? {
         text.map { $0.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty } }
     }
-
-    /// A parsed log JSON value as CLI JSON.
-    static func json(_ v: JSONValue) -> JSONText {
-        switch v {
-        case .null: .null
-        case let .bool(b): .bool(b)
-        case let .int(i): .int(i)
-        case let .double(d): .number(d)
-        case let .string(s): .string(s)
-        case let .array(a): .array(a.map(json))
-        case let .object(o): .object(o.keys.sorted().map { ($0, json(o[$0] ?? .null)) })
-        }
-    }
-
-    /// A string map as a JSON object with sorted keys.
-    static func json(_ m: [String: String]) -> JSONText {
-        .object(m.keys.sorted().map { ($0, .string(m[$0] ?? "")) })
-    }
-
-    /// Partition values (null kept) as a JSON object with sorted keys.
-    static func json(_ m: [String: String?]) -> JSONText {
-        .object(m.keys.sorted().map { k in (k, (m[k] ?? nil).map { JSONText.string($0) } ?? .null) })
-    }
 }

@@ -45,7 +45,7 @@ struct WriteCommand: AsyncParsableCommand {
     @Option(name: .customLong("txn-version"), help: "Application version of an idempotent write; skipped if already committed.")
     var txnVersion: Int64?
 
-    @Option(name: .customLong("target-file-size"), help: "Target data file size in bytes (default 134217728).")
+    @Option(name: .customLong("target-file-size"), help: "Target size of a data file in bytes (default 134217728).")
     var targetFileSize: Int?
 
     func validate() throws {
@@ -55,8 +55,7 @@ struct WriteCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await runReportingErrors {
-            let frames = try files.map(TableSupport.readInput)
-            let data = frames.count == 1 ? frames[0] : try DataFrame.concat(frames)
+            let data = try InputBatches.stream(files)
             var options = Write.Options()
             options.mode = mode.mode
             options.partitionBy = TableSupport.list(partitionBy)

@@ -1,28 +1,36 @@
 import Columnar
+import DeltaLog
 
-/// A small JSON document model for the CLI's `--json` outputs (metadata, history, info): a handful of
-/// values per command, so clarity beats speed here. Row data never goes through this type.
-indirect enum JSONText {
+/// The JSON documents lake shows users (`lake info`, `lake history`, `lake files --json`, scan plans and
+/// metrics; later the HTTP service's answers): a handful of values each, keys in a fixed order, so clarity beats
+/// speed here. Row data never goes through this type.
+public indirect enum JSONDocument: Sendable {
+    /// A JSON value.
     case null
+    /// A JSON value.
     case bool(Bool)
+    /// A JSON value.
     case int(Int64)
+    /// A JSON value.
     case number(Double)
+    /// A JSON value.
     case string(String)
     /// Already-rendered JSON (a column value rendered by `ValueText`).
     case raw([UInt8])
-    case array([JSONText])
+    /// An array.
+    case array([JSONDocument])
     /// Keys keep their order.
-    case object([(String, JSONText)])
+    case object([(String, JSONDocument)])
 
     /// The compact rendering.
-    var rendered: [UInt8] {
+    public var rendered: [UInt8] {
         var out = [UInt8]()
         append(to: &out, indent: nil, depth: 0)
         return out
     }
 
     /// A two-space indented rendering.
-    var pretty: String {
+    public var pretty: String {
         var out = [UInt8]()
         append(to: &out, indent: 2, depth: 0)
         return String(decoding: out, as: UTF8.self)
@@ -65,4 +73,32 @@ indirect enum JSONText {
             out.append(UInt8(ascii: "}"))
         }
     }
+}
+
+extension JSONDocument {
+    /// A parsed log JSON value (object keys sorted).
+    public init(_ v: JSONValue) {
+        switch v {
+        case .null: self = .null
+        case let .bool(b): self = .bool(b)
+        case let .int(i): self = .int(i)
+        case let .double(d): self = .number(d)
+        case let .string(s): self = .string(s)
+        case let .array(a): self = .array(a.map(JSONDocument.init))
+        case let .object(o): self = .object(o.keys.sorted().map { ($0, JSONDocument(o[$0] ?? .null)) })
+        }
+    }
+
+    /// A string map as an object with sorted keys.
+    public init(_ m: [String: String]) {
+        self = .object(m.keys.sorted().map { ($0, .string(m[$0] ?? "")) })
+    }
+
+    /// Partition values (null kept) as an object with sorted keys.
+    public init(_ m: [String: String?]) {
+        self = .object(m.keys.sorted().map { k in (k, (m[k] ?? nil).map { JSONDocument.string($0) } ?? .null) })
+    }
+
+    /// The compact rendering as a string.
+    public var compact: String { String(decoding: rendered, as: UTF8.self) }
 }

@@ -21,7 +21,7 @@ extension Snapshot {
     }
 
     /// Total bytes of the active data files.
-    public var totalBytes: Int64 { files.reduce(0) { $0 + $1.size } }
+    public var totalBytes: Int64 { files.reduce(0) { $0 &+ $1.size } }
 
     /// Latest `txn.version` per application id, for idempotent writes.
     public var appTransactions: [String: Int64] { transactions.mapValues(\.version) }

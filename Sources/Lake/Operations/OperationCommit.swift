@@ -1,0 +1,51 @@
+import DeltaLog
+import ObjectStore
+
+/// The one way operations commit: their actions, what they read and their description go to
+/// `DeltaLog.Transaction`, the only writer of `_delta_log/` (ARCHITECTURE.md invariant 2). The transaction
+/// commits with `putIfAbsent`, applies the conflict rules of CONFLICTS.md to every winning commit using the
+/// recorded reads, rebases and retries, writes `commitInfo` (operation, parameters, metrics, the table
+/// context's clock), and checkpoints every `delta.checkpointInterval` commits.
+struct OperationCommit: Sendable {
+    /// The table committed to.
+    let table: DeltaTable
+    /// The snapshot the operation started from; nil when it creates the table.
+    let snapshot: Snapshot?
+    /// What the operation is.
+    let operation: DeltaOperation
+    /// What it read.
+    let read: ReadSet
+
+    /// The outcome.
+    struct Result: Sendable {
+        /// The version committed, or the read version for an idempotent no-op.
+        var version: Int64
+        /// True when an idempotent write found its (appId, version) already committed.
+        var noOp: Bool
+        /// `putIfAbsent` attempts.
+        var attempts: Int
+    }
+
+    /// Commits `actions` with `metrics` in `commitInfo.operationMetrics`.
+    func commit(_ actions: [Action], metrics: some OperationMetrics) async throws(LakeError) -> Result {
+        let state = snapshot.map { Transaction.ReadState(snapshot: $0) } ?? Transaction.ReadState.newTable
+        let clock = table.context.clock
+        let options = Transaction.Options(maxAttempts: 1000, engineInfo: LakeEngine.engineInfo, clock: clock)
+        let txn = Transaction(readState: state, store: table.store, options: options)
+        for p in read.predicates { txn.recordRead(predicate: p) }
+        if !read.files.isEmpty { txn.recordRead(files: read.files) }
+        for action in actions {
+            if case .commitInfo = action { continue }
+            txn.addAction(action)
+        }
+        do {
+            let r = try await txn.commit(operation: operation.name, parameters: operation.parameters, metrics: metrics.operationMetrics)
+            return Result(version: r.version, noOp: r.isNoOp, attempts: r.attempts)
+        } catch let DeltaError.conflict(_, winningVersion, _) where snapshot == nil && winningVersion == 0 {
+            // Creating a table lost the race for version 0: someone else created it.
+            throw LakeError(DeltaError.tableAlreadyExists(location: table.location))
+        } catch {
+            throw LakeError(error)
+        }
+    }
+}
