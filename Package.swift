@@ -35,7 +35,7 @@ let package = Package(
         ),
         .testTarget(name: "ColumnarTests", dependencies: ["Columnar"]),
         .testTarget(name: "ParquetTests", dependencies: ["Parquet", "Columnar"]),
-        .testTarget(name: "DataFrameTests", dependencies: ["DataFrame", "Columnar"]),
+        .testTarget(name: "DataFrameTests", dependencies: ["DataFrame", "Columnar", "Parquet"]),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"]),
         .testTarget(name: "DeltaLogTests", dependencies: ["DeltaLog", "ObjectStore", "Columnar"]),
         .testTarget(name: "LakeTests", dependencies: ["Lake", "DeltaLog", "ObjectStore", "DataFrame", "Columnar"]),

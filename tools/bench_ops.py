@@ -38,6 +38,9 @@ class BenchOp:
     prepare: Callable[[Context], Callable[[], object]]
     lake: Callable[[Context], list[str]]
     rows: Callable[[Context], int] | None = None
+    # Python source run in a fresh interpreter (argv[1] = scratch dir) whose peak resident memory is the
+    # peer's whole-process peak for this operation; None when the row reports no peer memory.
+    peer_process: Callable[[Context], str] | None = None
 
 
 # --------------------------------------------------------------------------- Parquet
@@ -343,6 +346,22 @@ def _deltars_write(ctx: Context):
     return lambda: write_deltalake(nxt(), table)
 
 
+def _deltars_write_file(ctx: Context):
+    from deltalake import write_deltalake
+
+    src = ctx.inputs["orders"]
+    nxt = _fresh_dirs(ctx, "peer-delta-write-file")
+    return lambda: write_deltalake(nxt(), pq.read_table(src))
+
+
+def _deltars_write_file_process(ctx: Context) -> str:
+    return (
+        "import sys, pyarrow.parquet as pq\n"
+        "from deltalake import write_deltalake\n"
+        f"write_deltalake(sys.argv[1] + '/t', pq.read_table({str(ctx.inputs['orders'])!r}))\n"
+    )
+
+
 def _deltars_appends(ctx: Context):
     from deltalake import write_deltalake
 
@@ -407,6 +426,14 @@ DELTA_OPS: list[BenchOp] = [
         prepare=_deltars_write,
         lake=lambda ctx: ["delta-write", "--input", str(ctx.inputs["orders"]), "--output", str(ctx.out("lake-delta-write"))],
         rows=lambda ctx: ctx.rows,
+    ),
+    BenchOp(
+        name="delta-write-file",
+        peer="delta-rs",
+        prepare=_deltars_write_file,
+        lake=lambda ctx: ["delta-write-file", "--input", str(ctx.inputs["orders"]), "--output", str(ctx.out("lake-delta-write-file"))],
+        rows=lambda ctx: ctx.rows,
+        peer_process=_deltars_write_file_process,
     ),
     BenchOp(
         name="delta-scan",

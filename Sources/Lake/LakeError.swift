@@ -1,3 +1,4 @@
+import Columnar
 import DataFrame
 import DeltaLog
 import ObjectStore
@@ -98,16 +99,23 @@ public struct LakeError: Error, Sendable, CustomStringConvertible {
         case let e as ObjectStoreError:
             self.init(Self.kind(of: e), e.description)
         case let e as DataFrameError:
+            // Unknown names are the request's fault. Parse and type errors arise both from request text and
+            // from input data; call sites that parse request text (predicates) use `LakeError.request(_:)`.
             switch e {
-            case .unknownColumn, .ambiguousColumn, .parse, .type: self.init(.invalidRequest, e.description)
+            case .unknownColumn, .ambiguousColumn: self.init(.invalidRequest, e.description)
             default: self.init(.schemaViolation, e.description)
             }
         case let e as TextInputError:
             self.init(.schemaViolation, e.description)
+        case let e as ColumnarError:
+            self.init(.schemaViolation, e.description)
+        case let e as JSONSyntaxError:
+            self.init(.corruptTable, e.description)
         case is CancellationError:
             self.init(.cancelled, "the operation was cancelled")
         default:
-            self.init(.invalidRequest, String(describing: error))
+            // Errors of unknown origin (the CLI's own input and output files, say) are plain failures.
+            self.init(.storage, String(describing: error))
         }
     }
 
@@ -130,6 +138,13 @@ public struct LakeError: Error, Sendable, CustomStringConvertible {
         case .notFound: .corruptTable
         case .alreadyExists, .io: .storage
         }
+    }
+
+    /// An error in text the caller wrote (a predicate, an expression): a malformed request whatever the
+    /// underlying type says.
+    static func request(_ error: any Error) -> LakeError {
+        if let e = error as? LakeError { return e }
+        return LakeError(.invalidRequest, String(describing: error))
     }
 
     /// Runs `body`, converting anything it throws into a `LakeError`.

@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -96,6 +97,14 @@ public struct LocalStore: ObjectStore {
             throw err
         }
         Self.syncDirectory(dir)
+    }
+
+    /// Starts an upload into a temporary file beside the target, renamed over it at `complete`.
+    public func upload(_ path: String) async throws -> any ObjectUpload {
+        let full = try fullPath(path)
+        let dir = Self.parent(full)
+        try Self.makeDirectories(dir, key: path)
+        return try LocalUpload(key: path, full: full, dir: dir)
     }
 
     /// Creates the object only if absent, safe against other threads and processes racing for the same key.
@@ -290,6 +299,90 @@ public struct LocalStore: ObjectStore {
         if fd >= 0 {
             _ = fsync(fd)
             close(fd)
+        }
+    }
+}
+
+/// A `LocalStore` upload: parts appended to a temporary file (skipped by `list`), which `complete` fsyncs and
+/// renames over the target, so readers see the old object or the whole new one.
+final class LocalUpload: ObjectUpload {
+    private struct State {
+        var fd: Int32
+        var done = false
+    }
+    private let key: String
+    private let full: String
+    private let dir: String
+    private let tmp: String
+    private let state: Mutex<State>
+
+    init(key: String, full: String, dir: String) throws {
+        self.key = key
+        self.full = full
+        self.dir = dir
+        var attempt = 0
+        while true {
+            let tmp = dir + "/." + LocalStore.baseName(full) + LocalStore.tempMarker + String(UInt64.random(in: .min ... .max), radix: 16)
+            let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            if fd >= 0 {
+                self.tmp = tmp
+                self.state = Mutex(State(fd: fd))
+                return
+            }
+            if errno == EINTR { continue }
+            if errno == EEXIST, attempt < 8 { attempt += 1; continue }
+            throw LocalStore.ioError(key, "create temporary file")
+        }
+    }
+
+    deinit {
+        let s = state.withLock { $0 }
+        if !s.done {
+            close(s.fd)
+            unlink(tmp)
+        }
+    }
+
+    func append(_ bytes: [UInt8]) async throws {
+        try state.withLock { (s: inout State) throws in
+            guard !s.done else { throw ObjectStoreError.io(key, "upload already finished") }
+            var written = 0
+            while written < bytes.count {
+                let n = bytes.withUnsafeBytes { buf in write(s.fd, buf.baseAddress.map { $0 + written }, buf.count - written) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw LocalStore.ioError(key, "write")
+                }
+                written += n
+            }
+        }
+    }
+
+    func complete() async throws {
+        try state.withLock { (s: inout State) throws in
+            guard !s.done else { throw ObjectStoreError.io(key, "upload already finished") }
+            s.done = true
+            if fsync(s.fd) != 0 {
+                let err = LocalStore.ioError(key, "fsync")
+                close(s.fd); unlink(tmp)
+                throw err
+            }
+            close(s.fd)
+            guard rename(tmp, full) == 0 else {
+                let err = LocalStore.ioError(key, "rename")
+                unlink(tmp)
+                throw err
+            }
+        }
+        LocalStore.syncDirectory(dir)
+    }
+
+    func abort() async {
+        state.withLock { s in
+            guard !s.done else { return }
+            s.done = true
+            close(s.fd)
+            unlink(tmp)
         }
     }
 }

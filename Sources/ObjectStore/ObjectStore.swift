@@ -54,6 +54,8 @@ public protocol ObjectStore: Sendable {
     func head(_ path: String) async throws -> ObjectMeta
     /// Writes the object, atomically replacing any previous content (readers see old or new, never partial).
     func put(_ path: String, _ bytes: [UInt8]) async throws
+    /// Starts writing the object in parts (see `ObjectUpload`); large data files go through this.
+    func upload(_ path: String) async throws -> any ObjectUpload
     /// Writes the object only if no object exists at `path`; throws `ObjectStoreError.alreadyExists` otherwise.
     func putIfAbsent(_ path: String, _ bytes: [UInt8]) async throws
     /// Every object whose key starts with `prefix`, recursively, sorted by key (byte order).

@@ -171,9 +171,9 @@ enum Cast {
         case .float64: return try parseRows { NumberText.parseDouble($0) }
         case let .decimal(p, s): return try parseRows { NumberText.parseDecimal($0, precision: p, scale: s) }
         case .date: return try parseRows { TemporalText.parseDate($0) }
-        case let .timestamp(unit, _):
+        case let .timestamp(unit, utc):
             return try parseRows { (s: UnsafeBufferPointer<UInt8>) -> Int64? in
-                guard let micros = TemporalText.parseTimestamp(s) else { return nil }
+                guard let micros = TemporalText.parseTimestamp(s, utc: utc) else { return nil }
                 switch unit {
                 case .microsecond: return micros
                 case .millisecond: return CivilTime.floorDivMod(micros, 1000).0

@@ -381,7 +381,7 @@ struct ExprParser {
             }
             return .date(days: days)
         }
-        guard let micros = bytes.withUnsafeBufferPointer({ TemporalText.parseTimestamp($0) }) else {
+        guard let micros = bytes.withUnsafeBufferPointer({ TemporalText.parseTimestamp($0, utc: keyword != "TIMESTAMP_NTZ") }) else {
             throw error("invalid \(keyword) literal '\(text)'; write it as 'yyyy-mm-dd hh:mm:ss[.ffffff]'", at: t)
         }
         return .timestamp(micros: micros, utc: keyword != "TIMESTAMP_NTZ")

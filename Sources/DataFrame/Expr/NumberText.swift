@@ -48,7 +48,8 @@ enum NumberText {
         }
     }
 
-    /// A decimal rounded half up to `scale`; nil when invalid or wider than `precision`.
+    /// A decimal `[+-]digits[.digits][e[+-]digits]` rounded half up to `scale`, exactly (an exponent moves
+    /// the point; no step goes through a double); nil when invalid or wider than `precision`.
     static func parseDecimal(_ b: UnsafeBufferPointer<UInt8>, precision: Int, scale: Int) -> Int128? {
         let n = TemporalText.trimmedEnd(b)
         var i = TemporalText.skipSpaces(b, 0, n)
@@ -57,38 +58,64 @@ enum NumberText {
             negative = b[i] == UInt8(ascii: "-")
             i += 1
         }
-        var unscaled: Int128 = 0
-        var digits = 0, fraction = 0, sawPoint = false, sawDigit = false
-        var roundUp = false, dropping = false
-        while i < n {
-            let c = b[i]
-            if c == UInt8(ascii: ".") && !sawPoint {
+        // The digits D (the point removed) and the exponent: the value is D × 10^(exponent - fraction).
+        let digitsStart = i
+        var total = 0, fraction = 0, sawPoint = false
+        while i < n && (b[i] | 0x20) != UInt8(ascii: "e") {
+            if Lexer.isDigit(b[i]) {
+                total += 1
+                if sawPoint { fraction += 1 }
+            } else if b[i] == UInt8(ascii: ".") && !sawPoint {
                 sawPoint = true
-            } else if Lexer.isDigit(c) {
-                sawDigit = true
-                if sawPoint && fraction >= scale {
-                    // The first dropped digit decides the rounding.
-                    if !dropping { roundUp = c >= UInt8(ascii: "5"); dropping = true }
-                } else {
-                    if sawPoint { fraction += 1 }
-                    if unscaled != 0 || c != UInt8(ascii: "0") { digits += 1 }
-                    if digits > 38 { return nil }
-                    unscaled = unscaled * 10 + Int128(c - UInt8(ascii: "0"))
-                }
-            } else if (c | 0x20) == UInt8(ascii: "e") {
-                return parseDouble(b).flatMap { d in
-                    d.isFinite ? Int128(exactly: (d * Double(DecimalMath.pow10(scale))).rounded(.toNearestOrAwayFromZero)) : nil
-                }.flatMap { DecimalMath.fits($0, precision: precision) ? $0 : nil }
             } else {
                 return nil
             }
             i += 1
         }
-        guard sawDigit else { return nil }
-        guard let scaled = DecimalMath.rescale(unscaled, from: fraction, to: scale) else { return nil }
-        var v = roundUp ? scaled + 1 : scaled
-        if negative { v = -v }
-        return DecimalMath.fits(v, precision: precision) ? v : nil
+        let digitsEnd = i
+        guard total > 0 else { return nil }
+        var exponent = 0
+        if i < n {
+            i += 1
+            var expNegative = false
+            if i < n && (b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+")) {
+                expNegative = b[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            let expStart = i
+            while i < n && Lexer.isDigit(b[i]) {
+                // Past this bound every nonzero value overflows or rounds to zero alike.
+                if exponent < 100_000 { exponent = exponent * 10 + Int(b[i] - UInt8(ascii: "0")) }
+                i += 1
+            }
+            guard i > expStart, i == n else { return nil }
+            if expNegative { exponent = -exponent }
+        }
+        // Keep the leading `keep` digits of D, scaled by 10^shift; the first dropped digit rounds.
+        let shift = exponent - fraction + scale
+        let keep = shift >= 0 ? total : total + shift
+        var unscaled: Int128 = 0
+        var significant = 0, index = 0
+        var roundUp = false
+        for k in digitsStart..<digitsEnd where b[k] != UInt8(ascii: ".") {
+            let d = b[k] - UInt8(ascii: "0")
+            if index < keep {
+                if unscaled != 0 || d != 0 { significant += 1 }
+                if significant > 38 { return nil }
+                unscaled = unscaled * 10 + Int128(d)
+            } else if index == keep {
+                roundUp = d >= 5
+                break
+            }
+            index += 1
+        }
+        if shift > 0 {
+            guard let scaled = DecimalMath.rescale(unscaled, from: 0, to: shift) else { return nil }
+            unscaled = scaled
+        }
+        if roundUp { unscaled += 1 }
+        if negative { unscaled = -unscaled }
+        return DecimalMath.fits(unscaled, precision: precision) ? unscaled : nil
     }
 
     /// `true/false`, `t/f`, `yes/no`, `y/n`, `1/0`, any case.

@@ -13,9 +13,12 @@ enum TemporalText {
         return Int32(exactly: days)
     }
 
-    /// `yyyy-[m]m-[d]d[(T| )[h]h:[m]m[:[s]s[.f{1,9}]]][Z|(+|-)hh[:mm]]`; a zone offset shifts to UTC.
-    /// Returns microseconds since the epoch (fractions beyond microseconds are truncated).
-    static func parseTimestamp(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+    /// `yyyy-[m]m-[d]d[(T| )[h]h:[m]m[:[s]s[.f{1,9}]]][Z|(+|-)hh[:mm]|UTC]`, or a date alone (midnight).
+    /// Returns microseconds since the epoch (fractions beyond microseconds are truncated). For a UTC-adjusted
+    /// `timestamp` (`utc`) a zone offset shifts the value to UTC; for `timestamp_ntz` the zone is accepted
+    /// and ignored, keeping the wall-clock time written, as Spark's cast to TIMESTAMP_NTZ does.
+    /// The one timestamp text parser: CAST, typed literals and the CSV/NDJSON readers all use it.
+    static func parseTimestamp(_ b: UnsafeBufferPointer<UInt8>, utc: Bool = true) -> Int64? {
         let n = trimmedEnd(b)
         var i = skipSpaces(b, 0, n)
         guard let (days, next) = datePart(b, i, n) else { return nil }
@@ -74,7 +77,7 @@ enum TemporalText {
         guard i == n else { return nil }
         let (dayMicros, o1) = days.multipliedReportingOverflow(by: 86_400_000_000)
         let (t, o2) = dayMicros.addingReportingOverflow(micros)
-        let (r, o3) = t.subtractingReportingOverflow(offsetSeconds * 1_000_000)
+        let (r, o3) = t.subtractingReportingOverflow(utc ? offsetSeconds * 1_000_000 : 0)
         return o1 || o2 || o3 ? nil : r
     }
 

@@ -7,8 +7,9 @@ enum Parallel {
     /// Row counts below this are not worth splitting (thread hand-off costs more than the work saved).
     static let threshold = 1 << 16
 
-    /// `(a(), b())`, computed concurrently.
+    /// `(a(), b())`, computed concurrently (one after the other when `LAKE_THREADS=1`).
     static func both<A, B>(_ a: () -> A, _ b: () -> B) -> (A, B) {
+        if ThreadBudget.count < 2 { return (a(), b()) }
         var ra: A?
         var rb: B?
         withoutActuallyEscaping(a) { a in
@@ -48,7 +49,7 @@ enum Parallel {
     /// frame has at least `threshold` rows: building output columns (gathers) is independent per column
     /// and memory-bound.
     static func columns(_ count: Int, rows: Int, _ build: (Int) -> Column) -> [Column] {
-        guard rows >= threshold, count > 1 else { return (0..<count).map(build) }
+        guard rows >= threshold, count > 1, ThreadBudget.count > 1 else { return (0..<count).map(build) }
         var out = [Column?](repeating: nil, count: count)
         withoutActuallyEscaping(build) { build in
             out.withUnsafeMutableBufferPointer { slots in

@@ -15,55 +15,50 @@ import Columnar
 /// are null. Blank lines are skipped.
 public enum NDJSONReader {
     /// Reads `bytes`, inferring the schema when `schema` is nil; errors name the line and column.
+    /// (The whole input is the one chunk of a `TextBatchReader`.)
     public static func read(_ bytes: [UInt8], schema: Schema? = nil) throws(DataFrameError) -> DataFrame {
-        let result: Result<DataFrame, DataFrameError> = bytes.withUnsafeBufferPointer { buf in
-            do throws(TextFault) {
-                return try read(buf, schema: schema)
-            } catch {
-                return .failure(TextInputError.at(error.offset, in: buf, message: error.message).dataFrameError)
-            }
-        }
-        return try result.get()
+        try TextBatchReader.readWhole(bytes, format: .ndjson(schema: schema))
     }
 
-    private static func read(_ b: UnsafeBufferPointer<UInt8>, schema: Schema?) throws(TextFault) -> Result<DataFrame, DataFrameError> {
+    /// Validates the lines of `b` from `from` and returns one object cell per non-blank line, and the index
+    /// where reading stopped (see `eachLine`).
+    static func lines(_ b: UnsafeBufferPointer<UInt8>, from: Int, isLast: Bool) throws(TextFault) -> (rows: TextCells, end: Int) {
+        let scanner = JSONScanner(b: b)
+        var rows = TextCells()
+        let end = try eachLine(b, from: from, isLast: isLast) { start, lineEnd throws(TextFault) in
+            let v = try scanner.value(at: start, end: lineEnd)
+            rows.append(.jsonObject, v.start, v.end)
+            return v.next
+        }
+        return (rows, end)
+    }
+
+    /// Calls `object(start, lineEnd)` for each non-blank line of `b` from `from`, where `start` is the line's
+    /// `{`; `object` walks (and so validates) the object and returns the index after it, and nothing but space
+    /// may follow. Returns the index where reading stopped: the end of `b`, or, when `b` is a chunk that is not
+    /// the input's last, the start of its unfinished last line (to be read with the next chunk). JSON strings
+    /// cannot hold a raw line break, so every line break ends a record.
+    static func eachLine(_ b: UnsafeBufferPointer<UInt8>, from: Int, isLast: Bool,
+                         _ object: (Int, Int) throws(TextFault) -> Int) throws(TextFault) -> Int {
         let scanner = JSONScanner(b: b)
         let n = b.count
-        var rows = TextCells()
-        var i = n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0
+        var i = from
         while i < n {
             var lineEnd = i
             while lineEnd < n && b[lineEnd] != 0x0a { lineEnd += 1 }
-            let from = scanner.skipSpace(i, lineEnd)
-            if from < lineEnd {
-                guard b[from] == UInt8(ascii: "{") else {
-                    throw TextFault(from, "expected a JSON object (one per line) but found \(JSONScanner.show(b[from]))")
+            if lineEnd == n && !isLast { break }
+            let start = scanner.skipSpace(i, lineEnd)
+            if start < lineEnd {
+                guard b[start] == UInt8(ascii: "{") else {
+                    throw TextFault(start, "expected a JSON object (one per line) but found \(JSONScanner.show(b[start]))")
                 }
-                let v = try scanner.value(at: from, end: lineEnd)
-                let rest = scanner.skipSpace(v.next, lineEnd)
+                let next = try object(start, lineEnd)
+                let rest = scanner.skipSpace(next, lineEnd)
                 guard rest == lineEnd else { throw TextFault(rest, "unexpected text after the JSON object") }
-                rows.append(.jsonObject, v.start, v.end)
             }
-            i = lineEnd + 1
+            i = min(lineEnd + 1, n)
         }
-        let builder = TextColumnBuilder(b, isCSV: false)
-        if let schema {
-            let children = try builder.collectFields(rows, nil, names: schema.fields.map { Array($0.name.utf8) }, path: "row")
-            var built = [Column]()
-            for (f, cells) in zip(schema.fields, children) {
-                built.append(try builder.build(cells, f.type, nullable: f.nullable, path: "`\(f.name)`"))
-            }
-            return Result { () throws(DataFrameError) in try DataFrame(schema: schema, columns: built) }
-        }
-        let (names, children) = try builder.collectMembers(rows, path: "row")
-        var fields = [Field](), built = [Column]()
-        for (name, cells) in zip(names, children) {
-            let n = String(decoding: name, as: UTF8.self)
-            let column = try builder.inferBuild(cells, path: "`\(n)`")
-            fields.append(Field(n, column.type))
-            built.append(column)
-        }
-        return Result { () throws(DataFrameError) in try DataFrame(schema: Schema(fields), columns: built) }
+        return i
     }
 }
 

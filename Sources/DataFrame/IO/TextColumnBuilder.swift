@@ -8,8 +8,16 @@ func withBytes<R>(_ array: [UInt8], _ body: (UnsafeBufferPointer<UInt8>) throws(
     return try result.get()
 }
 
-/// Converts the cells of one column (spans of one input buffer) into a typed `Column`, a whole column at a
-/// time, either to a given type or to an inferred one. CSV cells are text to parse; NDJSON cells are JSON values.
+/// Converts the cells of one column (spans of one input buffer) into a typed `Column` of a given type, a whole
+/// column at a time. CSV cells are text to parse; NDJSON cells are JSON values. (Types are inferred before,
+/// by `CSVTypeGuess` and `JSONTypeGuess`, so every chunk of an input converts to the same types.)
+///
+/// The rules, as Spark and DuckDB apply them to an INSERT of text: timestamps through `TemporalText` (a zone
+/// shifts a UTC-adjusted `timestamp` and is ignored by `timestamp_ntz`; a date alone is midnight), dates
+/// (a time part is ignored), decimals exactly at the column's scale (rounded half up, wider than the
+/// precision an error), integers range-checked for their width, floats (also NaN and the infinities),
+/// booleans, binary from base64, and in NDJSON structs from objects, lists from arrays and maps from objects
+/// or arrays of `{"key", "value"}`. A value that does not convert is an error naming the column and the value.
 final class TextColumnBuilder {
     let b: UnsafeBufferPointer<UInt8>
     let isCSV: Bool
@@ -53,7 +61,8 @@ final class TextColumnBuilder {
         return "\"" + t + (e - s > 60 ? "…" : "") + "\""
     }
 
-    private func kindName(_ k: CellKind) -> String {
+    /// How a message names what a cell holds.
+    func kindName(_ k: CellKind) -> String {
         switch k {
         case .null: "null"
         case .text, .csvEscaped, .jsonEscaped: "a string"
@@ -108,8 +117,10 @@ final class TextColumnBuilder {
             for i in 0..<n where present(i) {
                 let k = c.kinds[i]
                 guard isCSV || k == .jsonInt,
-                      let v = text(k, c.starts[i], c.ends[i], { TextValues.parseInt64($0, $1, $2) }),
-                      let x = T(exactly: v) else { throw cannot(c, i, type, path) }
+                      let v = text(k, c.starts[i], c.ends[i], { TextValues.parseInt64($0, $1, $2) }) else { throw cannot(c, i, type, path) }
+                guard let x = T(exactly: v) else {
+                    throw TextFault(c.starts[i], "\(path): \(v) is out of range for \(type.name) (\(T.min) to \(T.max))")
+                }
                 out[i] = x
             }
             return out
@@ -185,11 +196,11 @@ final class TextColumnBuilder {
                 out[i] = v
             }
             values = .int32(out)
-        case let .timestamp(unit, _):
+        case let .timestamp(unit, utc):
             var out = [Int64](repeating: 0, count: n)
             for i in 0..<n where present(i) {
                 guard stringish(i), let micros = text(c.kinds[i], c.starts[i], c.ends[i], { buf, s, e in
-                    TemporalText.parseTimestamp(UnsafeBufferPointer(rebasing: buf[s..<e])) }) else { throw cannot(c, i, type, path) }
+                    TemporalText.parseTimestamp(UnsafeBufferPointer(rebasing: buf[s..<e]), utc: utc) }) else { throw cannot(c, i, type, path) }
                 switch unit {
                 case .microsecond: out[i] = micros
                 case .millisecond: out[i] = CivilTime.floorDivMod(micros, 1000).0
@@ -315,8 +326,13 @@ final class TextColumnBuilder {
         return (offsets, children)
     }
 
+    /// The key `b[s..<e]` with escapes resolved.
+    func keyBytes(_ s: Int, _ e: Int, _ escaped: Bool) -> [UInt8] {
+        text(escaped ? .jsonEscaped : .text, s, e) { buf, a, z in Array(UnsafeBufferPointer(rebasing: buf[a..<z])) }
+    }
+
     /// Whether the key `b[s..<e]` (escaped or not) equals `name`.
-    private func keyEquals(_ name: [UInt8], _ s: Int, _ e: Int, _ escaped: Bool) -> Bool {
+    func keyEquals(_ name: [UInt8], _ s: Int, _ e: Int, _ escaped: Bool) -> Bool {
         if escaped { return text(.jsonEscaped, s, e) { buf, a, z in z - a == name.count && (0..<name.count).allSatisfy { buf[a + $0] == name[$0] } } }
         guard e - s == name.count else { return false }
         for k in 0..<name.count where b[s + k] != name[k] { return false }
@@ -324,12 +340,15 @@ final class TextColumnBuilder {
     }
 
     /// For each of `names`, the values of that key in every object cell (missing keys are null; keys not in
-    /// `names` are ignored; a repeated key keeps its last value).
-    func collectFields(_ c: TextCells, _ valid: Bitmap?, names: [[UInt8]], path: String) throws(TextFault) -> [TextCells] {
-        var children = [TextCells](repeating: TextCells(), count: names.count)
-        for j in names.indices { children[j].reserve(c.count) }
+    /// `names` are ignored; a repeated key keeps its last value). With `slots`, key `names[j]` fills child
+    /// `slots[j]` of `width` children instead of child `j`, so several spellings of a name can fill one column.
+    func collectFields(_ c: TextCells, _ valid: Bitmap?, names: [[UInt8]], slots: [Int]? = nil, width: Int? = nil,
+                       path: String) throws(TextFault) -> [TextCells] {
+        let count = width ?? names.count
+        var children = [TextCells](repeating: TextCells(), count: count)
+        for j in 0..<count { children[j].reserve(c.count) }
         for i in 0..<c.count {
-            for j in names.indices { children[j].append(.null, c.starts[i], c.starts[i]) }
+            for j in 0..<count { children[j].append(.null, c.starts[i], c.starts[i]) }
             guard valid.map({ $0[i] }) ?? true else { continue }
             guard c.kinds[i] == .jsonObject else { throw cannot(c, i, .structure([]), path) }
             var ordinal = 0
@@ -343,9 +362,10 @@ final class TextColumnBuilder {
                 }
                 ordinal += 1
                 guard j >= 0 else { return }
-                children[j].kinds[i] = k
-                children[j].starts[i] = s
-                children[j].ends[i] = e
+                let slot = slots?[j] ?? j
+                children[slot].kinds[i] = k
+                children[slot].starts[i] = s
+                children[slot].ends[i] = e
             }
         }
         return children
@@ -382,127 +402,5 @@ final class TextColumnBuilder {
             offsets[i + 1] = Int64(keys.count)
         }
         return (offsets, keys, vals)
-    }
-
-    /// Keys in first-seen order with the value cells of each (missing keys are null), for schema inference.
-    func collectMembers(_ c: TextCells, path: String) throws(TextFault) -> ([[UInt8]], [TextCells]) {
-        var names = [[UInt8]]()
-        var index = [[UInt8]: Int]()
-        var children = [TextCells]()
-        for i in 0..<c.count {
-            guard c.kinds[i] != .null else {
-                for j in children.indices { children[j].append(.null, c.starts[i], c.starts[i]) }
-                continue
-            }
-            guard c.kinds[i] == .jsonObject else { throw cannot(c, i, .structure([]), path) }
-            var ordinal = 0
-            _ = try scanner.forEachMember(c.starts[i], end: c.ends[i], depth: 0) { ks, ke, esc, k, s, e throws(TextFault) in
-                var j = -1
-                if ordinal < names.count && keyEquals(names[ordinal], ks, ke, esc) {
-                    j = ordinal
-                } else {
-                    let key = text(esc ? .jsonEscaped : .text, ks, ke) { buf, a, z in Array(UnsafeBufferPointer(rebasing: buf[a..<z])) }
-                    if let found = index[key] {
-                        j = found
-                    } else {
-                        j = names.count
-                        names.append(key)
-                        index[key] = j
-                        children.append(TextCells(nulls: i, at: c.starts[i]))
-                    }
-                }
-                ordinal += 1
-                if children[j].count == i {
-                    children[j].append(k, s, e)
-                } else {
-                    children[j].kinds[i] = k
-                    children[j].starts[i] = s
-                    children[j].ends[i] = e
-                }
-            }
-            for j in children.indices where children[j].count == i { children[j].append(.null, c.starts[i], c.starts[i]) }
-        }
-        return (names, children)
-    }
-
-    // MARK: - inference
-
-    /// The type of a CSV column: the first of long, double, boolean, date, timestamp that every non-null value
-    /// parses as; otherwise (or when every value is null) string.
-    func inferCSV(_ c: TextCells) -> DataType {
-        var long = true, double = true, bool = true, date = true, timestamp = true
-        var any = false
-        for i in 0..<c.count {
-            let k = c.kinds[i]
-            let s = c.starts[i], e = c.ends[i]
-            if k == .null || s == e { continue }
-            // A doubled quote never appears in a number, boolean or date.
-            if k == .csvEscaped { return .string }
-            any = true
-            if long { long = TextValues.parseInt64(b, s, e) != nil }
-            if !long && double { double = TextValues.parseDouble(b, s, e) != nil }
-            if bool { bool = TextValues.parseBoolWord(b, s, e) != nil }
-            if date { date = TextValues.parseISODate(b, s, e) != nil }
-            if !date && timestamp { timestamp = TextValues.parseISOTimestamp(b, s, e) != nil }
-            if !(long || double || bool || date || timestamp) { return .string }
-        }
-        if !any { return .string }
-        if long { return .int64 }
-        if double { return .float64 }
-        if bool { return .boolean }
-        if date { return .date }
-        if timestamp { return .timestampMicros }
-        return .string
-    }
-
-    /// Infers the type of JSON cells and builds the column: integers → long (double when any value has a
-    /// fraction or exponent), booleans, strings, arrays → list of the unified element type, objects → struct of
-    /// the union of keys in first-seen order. A column mixing kinds (say strings and numbers) is an error: a
-    /// given schema declaring it `string` keeps each value's JSON text instead.
-    func inferBuild(_ c: TextCells, path: String) throws(TextFault) -> Column {
-        var category = 0, firstAt = -1, isFloat = false
-        for i in 0..<c.count {
-            let k = c.kinds[i]
-            let cat: Int
-            switch k {
-            case .null: continue
-            case .jsonInt: cat = 1
-            case .jsonFloat: cat = 1; isFloat = true
-            case .jsonTrue, .jsonFalse: cat = 2
-            case .text, .jsonEscaped, .csvEscaped: cat = 3
-            case .jsonArray: cat = 4
-            case .jsonObject: cat = 5
-            }
-            if category == 0 {
-                category = cat
-                firstAt = i
-            } else if cat != category {
-                let line = TextInputError.at(c.starts[firstAt], in: b, message: "").line
-                throw TextFault(c.starts[i], "\(path) holds \(kindName(k)) here but \(kindName(c.kinds[firstAt])) on line \(line); "
-                                + "give a schema that declares it string to keep the JSON text of mixed values")
-            }
-        }
-        switch category {
-        case 1: return try build(c, isFloat ? .float64 : .int64, nullable: true, path: path)
-        case 2: return try build(c, .boolean, nullable: true, path: path)
-        case 4:
-            let valid = try validity(c, .string, nullable: true, path: path)
-            let (offsets, children) = try collectElements(c, valid, path: path)
-            let child = try inferBuild(children, path: path + "[]")
-            let type = DataType.list(Field("element", child.type))
-            return Column(unchecked: type, count: c.count, validity: valid, values: .list(offsets: offsets, child: child))
-        case 5:
-            let valid = try validity(c, .string, nullable: true, path: path)
-            let (names, children) = try collectMembers(c, path: path)
-            var fields = [Field](), columns = [Column]()
-            for (name, cells) in zip(names, children) {
-                let n = String(decoding: name, as: UTF8.self)
-                let column = try inferBuild(cells, path: path + "." + n)
-                fields.append(Field(n, column.type))
-                columns.append(column)
-            }
-            return Column(unchecked: .structure(fields), count: c.count, validity: valid, values: .structure(columns))
-        default: return try build(c, .string, nullable: true, path: path)
-        }
     }
 }

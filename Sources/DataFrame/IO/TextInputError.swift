@@ -20,6 +20,11 @@ public struct TextInputError: Error, Sendable, Equatable, CustomStringConvertibl
         .parse(message: description, sql: lineText, offset: offsetInLine)
     }
 
+    /// The same problem in a chunk that follows `lines` line breaks of the whole input.
+    func shifted(lines: Int) -> TextInputError {
+        TextInputError(line: line + lines, column: column, message: message, lineText: lineText, offsetInLine: offsetInLine)
+    }
+
     /// Locates byte `offset` of `bytes`. Lines are counted only when an error happens, so readers never
     /// track line numbers in their hot loops.
     static func at(_ offset: Int, in bytes: UnsafeBufferPointer<UInt8>, message: String) -> TextInputError {

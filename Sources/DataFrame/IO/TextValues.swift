@@ -181,51 +181,24 @@ enum TextValues {
         return nil
     }
 
-    /// Strict `YYYY-MM-DD` as days since the epoch.
-    static func parseISODate(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int32? {
-        guard end - start == 10, b[start + 4] == UInt8(ascii: "-"), b[start + 7] == UInt8(ascii: "-") else { return nil }
-        guard let y = fixed(b, start, 4), let m = fixed(b, start + 5, 2), let d = fixed(b, start + 8, 2),
-              let days = CivilTime.days(year: Int64(y), month: m, day: d) else { return nil }
-        return Int32(exactly: days)
+    /// Whether `b[start..<end]` has the shape of an ISO date, `YYYY-MM-DD` (digits and dashes only).
+    /// Inference accepts a date only in this strict form (so `2024` stays a long); the value itself is then
+    /// parsed by `TemporalText`, the one date and timestamp parser.
+    static func isISODateShape(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        guard end - start >= 10, b[start + 4] == UInt8(ascii: "-"), b[start + 7] == UInt8(ascii: "-") else { return false }
+        for k in [0, 1, 2, 3, 5, 6, 8, 9] where !isDigit(b[start + k]) { return false }
+        return true
     }
 
-    /// Strict `YYYY-MM-DD[ T]HH:MM:SS[.f{1,9}]` with an optional `Z` or `±HH:MM`, or a plain `YYYY-MM-DD`,
-    /// as microseconds since the epoch (UTC). Fractions past microseconds are truncated.
-    static func parseISOTimestamp(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int64? {
-        if end - start == 10 { return parseISODate(b, start, end).map { Int64($0) * 86_400_000_000 } }
-        guard end - start >= 19, let days = parseISODate(b, start, start + 10) else { return nil }
+    /// Whether the text is an ISO date, or an ISO date and time `YYYY-MM-DD[ T]HH:MM:SS...` (shape only).
+    static func isISODateTimeShape(_ b: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Bool {
+        guard isISODateShape(b, start, end) else { return false }
+        if end - start == 10 { return true }
         let t = start + 10
-        guard b[t] == UInt8(ascii: "T") || b[t] == UInt8(ascii: " "), b[t + 3] == UInt8(ascii: ":"),
-              b[t + 6] == UInt8(ascii: ":"), let h = fixed(b, t + 1, 2), let mi = fixed(b, t + 4, 2),
-              let s = fixed(b, t + 7, 2), h < 24, mi < 60, s < 60 else { return nil }
-        var i = t + 9
-        var frac: Int64 = 0
-        if i < end && b[i] == UInt8(ascii: ".") {
-            i += 1
-            var k = 0
-            while i < end && isDigit(b[i]) {
-                if k < 6 { frac = frac * 10 + Int64(b[i] - UInt8(ascii: "0")) }
-                k += 1
-                i += 1
-            }
-            guard k >= 1 && k <= 9 else { return nil }
-            for _ in min(k, 6)..<6 { frac *= 10 }
-        }
-        var offsetSeconds: Int64 = 0
-        if i < end {
-            if b[i] == UInt8(ascii: "Z") && i + 1 == end {
-                i += 1
-            } else if (b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-")) && end - i == 6
-                        && b[i + 3] == UInt8(ascii: ":"), let oh = fixed(b, i + 1, 2), let om = fixed(b, i + 4, 2) {
-                offsetSeconds = Int64(oh * 3600 + om * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
-                i = end
-            } else {
-                return nil
-            }
-        }
-        guard i == end else { return nil }
-        let secondOfDay = Int64(h * 3600 + mi * 60 + s) - offsetSeconds
-        return Int64(days) * 86_400_000_000 + secondOfDay * 1_000_000 + frac
+        guard end - start >= 19, b[t] == UInt8(ascii: "T") || b[t] == UInt8(ascii: " "),
+              b[t + 3] == UInt8(ascii: ":"), b[t + 6] == UInt8(ascii: ":") else { return false }
+        for k in [1, 2, 4, 5, 7, 8] where !isDigit(b[t + k]) { return false }
+        return true
     }
 
     /// `HH:MM:SS[.f{1,9}]` in `unit` since midnight.

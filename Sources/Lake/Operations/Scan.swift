@@ -52,7 +52,7 @@ public struct Scan: Sendable {
     public func plan() async throws(LakeError) -> ScanPlan {
         let snapshot = try await table.snapshot(at: options.version)
         let predicate: Expr?
-        do { predicate = try options.predicate.map { try Expr.parse($0) } } catch { throw LakeError(error) }
+        do { predicate = try options.predicate.map { try Expr.parse($0) } } catch { throw LakeError.request(error) }
         return try ScanPlanner.plan(snapshot, ScanRequest(columns: options.columns, predicate: predicate))
     }
 

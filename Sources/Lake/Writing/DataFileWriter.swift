@@ -40,10 +40,12 @@ final class DataFileWriter {
     /// In-memory bytes of pending rows that force a row group out even below the row count.
     static let pendingLimit = 64 << 20
 
-    /// One partition's file being written.
+    /// One partition's file being written: encoded row groups go to the store as they are made.
     private struct OpenFile {
         var values: [String: String?]
         var writer: ParquetWriter
+        var upload: (any ObjectUpload)?
+        var key = ""
         var pending: [DataFrame] = []
         var pendingRows = 0
         var pendingBytes = 0
@@ -161,7 +163,7 @@ final class DataFileWriter {
     private func drain(_ start: OpenFile, key: [String?], all: Bool) async throws {
         var file = start
         while true {
-            try flush(&file, all: all)
+            try await flush(&file, all: all)
             guard (file.rows > 0 && file.writer.bytesWritten >= targetFileSize) || (all && file.pendingRows == 0) else { break }
             try await close(file)
             if file.pendingRows == 0 {
@@ -180,7 +182,7 @@ final class DataFileWriter {
     /// Writes pending rows as row groups of a size that fits the target: whole row groups while enough rows
     /// are pending (or too many bytes are), everything when `all`. Stops when the file reaches the target size
     /// (the rest stays pending for the next file).
-    private func flush(_ file: inout OpenFile, all: Bool) throws {
+    private func flush(_ file: inout OpenFile, all: Bool) async throws {
         guard file.pendingRows > 0 else { return }
         let rowBytes = max(1, file.pendingBytes / max(1, file.pendingRows))
         let groupRows = min(Self.maxRowGroupRows, max(1, targetFileSize / rowBytes))
@@ -193,6 +195,7 @@ final class DataFileWriter {
             try file.writer.write(try RecordBatch(schema: fileSchema, columns: rows.slice(start..<end).columns))
             file.rows += end - start
             start = end
+            try await store(&file)
             if file.writer.bytesWritten >= targetFileSize { break }
         }
         let left = rows.rowCount - start
@@ -201,17 +204,37 @@ final class DataFileWriter {
         file.pendingBytes = left == 0 ? 0 : rowBytes * left
     }
 
-    /// Finishes `file`, stores it and records its `add` action.
+    /// Sends the row groups encoded so far to the file's upload, starting the upload (and naming the file)
+    /// with the first one.
+    private func store(_ file: inout OpenFile) async throws {
+        if file.upload == nil {
+            let dir = PartitionValues.hiveDirectory(columns: partitionColumns, values: file.values)
+            file.key = dir + "part-" + Self.fiveDigits(fileCount) + "-" + table.context.uuid() + "-c000.snappy.parquet"
+            fileCount += 1
+            do { file.upload = try await table.store.upload(file.key) } catch { throw LakeError(.storage, "writing data file \(file.key): \(error)") }
+        }
+        let bytes = file.writer.takeBytes()
+        do { try await file.upload?.append(bytes) } catch {
+            await file.upload?.abort()
+            throw LakeError(.storage, "writing data file \(file.key): \(error)")
+        }
+    }
+
+    /// Finishes `file`, publishes it and records its `add` action.
     private func close(_ file: OpenFile) async throws {
-        guard file.rows > 0 else { return }
-        let bytes = try file.writer.finish()
-        let dir = PartitionValues.hiveDirectory(columns: partitionColumns, values: file.values)
-        let key = dir + "part-" + Self.fiveDigits(fileCount) + "-" + table.context.uuid() + "-c000.snappy.parquet"
-        fileCount += 1
-        do { try await table.store.put(key, bytes) } catch { throw LakeError(.storage, "writing data file \(key): \(error)") }
-        let footer = try ParquetReader(source: MemorySource(bytes, name: key))
-        let stats = FileStatistics.json(footer: footer, fields: fileSchema.fields, indexedColumns: indexedColumns)
-        written.append(AddFile(path: DeltaPath.encode(key), partitionValues: file.values, size: Int64(bytes.count),
+        guard file.rows > 0, let upload = file.upload else { return }
+        let tail = try file.writer.finish()
+        let size = file.writer.bytesWritten + tail.count
+        do {
+            try await upload.append(tail)
+            try await upload.complete()
+        } catch {
+            await upload.abort()
+            throw LakeError(.storage, "writing data file \(file.key): \(error)")
+        }
+        guard let footer = file.writer.fileMetaData else { throw LakeError(.storage, "data file \(file.key) has no footer") }
+        let stats = FileStatistics.json(footer: try FooterStatistics(footer), fields: fileSchema.fields, indexedColumns: indexedColumns)
+        written.append(AddFile(path: DeltaPath.encode(file.key), partitionValues: file.values, size: Int64(size),
                                modificationTime: table.context.clock(), dataChange: dataChange, stats: stats))
     }
 

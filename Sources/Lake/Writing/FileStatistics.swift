@@ -18,7 +18,7 @@ enum FileStatistics {
 
     /// The stats JSON text of a finished data file, read from its footer. `fields` are the file's top-level
     /// fields (physical names).
-    static func json(footer reader: ParquetReader, fields: [Field], indexedColumns: Int) -> String {
+    static func json(footer reader: FooterStatistics, fields: [Field], indexedColumns: Int) -> String {
         var budget = indexedColumns < 0 ? Int.max : indexedColumns
         var mins: [(String, [UInt8])] = []
         var maxs: [(String, [UInt8])] = []
@@ -46,7 +46,7 @@ enum FileStatistics {
     }
 
     private static func collect(
-        _ reader: ParquetReader, fields: [Field], prefix: String, budget: inout Int,
+        _ reader: FooterStatistics, fields: [Field], prefix: String, budget: inout Int,
         mins: inout [(String, [UInt8])], maxs: inout [(String, [UInt8])], nulls: inout [(String, [UInt8])]
     ) {
         for field in fields {
@@ -75,7 +75,7 @@ enum FileStatistics {
 
     /// One leaf's statistics over every row group: nil when some row group has no null count (then Delta must
     /// not claim one); min/max nil when some row group lacks them.
-    private static func combine(_ reader: ParquetReader, path: String, type: DataType) -> (nullCount: Int, min: Scalar?, max: Scalar?)? {
+    private static func combine(_ reader: FooterStatistics, path: String, type: DataType) -> (nullCount: Int, min: Scalar?, max: Scalar?)? {
         var nulls = 0
         var lo: Scalar?, hi: Scalar?
         var bounded = true

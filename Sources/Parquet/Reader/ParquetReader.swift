@@ -110,16 +110,7 @@ public final class ParquetReader: Sendable {
     /// single leaf) in row group `rowGroup`, decoded by the column's logical type; nil when the file has none.
     public func statistics(rowGroup: Int, column: String) throws(ParquetError) -> ColumnStatistics? {
         do throws(ParquetError) {
-            guard rowGroup >= 0, rowGroup < metadata.rowGroups.count else {
-                throw ParquetError(.invalidArgument, "row group \(rowGroup) does not exist (the file has \(metadata.rowGroups.count))")
-            }
-            guard let desc = parquetSchema.column(named: column) else {
-                throw ParquetError(.invalidArgument, "no leaf column named \(column)")
-            }
-            let chunk = metadata.rowGroups[rowGroup].columns[desc.index]
-            guard let meta = chunk.metaData, let stats = meta.statistics else { return nil }
-            let order = metadata.columnOrders.flatMap { desc.index < $0.count ? $0[desc.index] : nil }
-            return StatisticsDecoder.decode(stats, descriptor: desc, columnOrder: order, createdBy: metadata.createdBy)
+            return try FooterStatistics.decode(metadata, schema: parquetSchema, rowGroup: rowGroup, column: column)
         } catch {
             throw error.inFile(source.name)
         }
@@ -294,6 +285,44 @@ public final class ParquetReader: Sendable {
         } catch {
             throw error.inFile(source.name)
         }
+    }
+}
+
+/// Column chunk statistics of a footer, decoded by each column's logical type: what `ParquetReader.statistics`
+/// answers, also for a footer a writer just produced (`ParquetWriter.fileMetaData`) without reading the file.
+public struct FooterStatistics: Sendable {
+    /// The footer.
+    public let metadata: FileMetaData
+    /// Its schema.
+    public let schema: ParquetSchema
+
+    /// Statistics of a footer.
+    public init(_ metadata: FileMetaData) throws(ParquetError) {
+        self.metadata = metadata
+        self.schema = try ParquetSchema(elements: metadata.schema)
+    }
+
+    /// Rows in the file.
+    public var rowCount: Int { metadata.rowGroups.reduce(0) { $0 + Int(clamping: $1.numRows) } }
+    /// Number of row groups.
+    public var rowGroupCount: Int { metadata.rowGroups.count }
+
+    /// Statistics of the leaf column `column` (dotted path) in row group `rowGroup`; nil when there are none.
+    public func statistics(rowGroup: Int, column: String) throws(ParquetError) -> ColumnStatistics? {
+        try Self.decode(metadata, schema: schema, rowGroup: rowGroup, column: column)
+    }
+
+    static func decode(_ metadata: FileMetaData, schema: ParquetSchema, rowGroup: Int, column: String) throws(ParquetError) -> ColumnStatistics? {
+        guard rowGroup >= 0, rowGroup < metadata.rowGroups.count else {
+            throw ParquetError(.invalidArgument, "row group \(rowGroup) does not exist (the file has \(metadata.rowGroups.count))")
+        }
+        guard let desc = schema.column(named: column) else {
+            throw ParquetError(.invalidArgument, "no leaf column named \(column)")
+        }
+        let columns = metadata.rowGroups[rowGroup].columns
+        guard desc.index < columns.count, let meta = columns[desc.index].metaData, let stats = meta.statistics else { return nil }
+        let order = metadata.columnOrders.flatMap { desc.index < $0.count ? $0[desc.index] : nil }
+        return StatisticsDecoder.decode(stats, descriptor: desc, columnOrder: order, createdBy: metadata.createdBy)
     }
 }
 

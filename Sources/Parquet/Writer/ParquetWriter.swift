@@ -10,6 +10,10 @@ public final class ParquetWriter {
     private let options: ParquetWriterOptions
     private let layout: WriterSchema
     private var output: [UInt8]
+    /// Bytes already handed out by `takeBytes` (offsets in the file count them).
+    private var flushed = 0
+    /// The footer written by `finish`.
+    public private(set) var fileMetaData: FileMetaData?
     private var rowGroups: [RowGroup] = []
     private var numRows: Int64 = 0
     private var finished = false
@@ -36,7 +40,17 @@ public final class ParquetWriter {
     }
 
     /// Bytes of the file so far (magic and the row groups written; the footer comes at `finish`).
-    public var bytesWritten: Int { output.count }
+    public var bytesWritten: Int { flushed + output.count }
+
+    /// The bytes written since the last call, so a caller can store the file as it grows instead of holding it
+    /// whole; the bytes `finish` returns complete the file.
+    public func takeBytes() -> [UInt8] {
+        let out = output
+        flushed += out.count
+        output = []
+        output.reserveCapacity(1 << 20)
+        return out
+    }
 
     /// Appends the rows of `batch` as new row groups. The batch's column types must match the schema.
     public func write(_ batch: RecordBatch) throws(ParquetError) {
@@ -55,7 +69,8 @@ public final class ParquetWriter {
         }
     }
 
-    /// Appends the footer and returns the whole file. The writer cannot be used afterwards.
+    /// Appends the footer and returns the file (the part not yet taken by `takeBytes`). The writer cannot be used
+    /// afterwards.
     public func finish() throws(ParquetError) -> [UInt8] {
         guard !finished else { throw ParquetError(.invalidArgument, "finish called twice") }
         finished = true
@@ -67,6 +82,7 @@ public final class ParquetWriter {
             createdBy: ParquetFormat.createdBy,
             columnOrders: Array(repeating: .typeDefined, count: layout.leaves.count))
         output.append(contentsOf: meta.serializedFooter())
+        fileMetaData = meta
         let file = output
         output = []
         return file
@@ -107,12 +123,12 @@ public final class ParquetWriter {
         }
         var columns = [ColumnChunk]()
         var totalUncompressed: Int64 = 0
-        let groupStart = Int64(output.count)
+        let groupStart = Int64(flushed + output.count)
         for i in 0..<fields.count {
             guard let result = results[i] else { throw ParquetError(.invalidArgument, "column \(fields[i].name) was not encoded") }
             for (k, chunk) in zip(layout.leafRanges[i], try result.get()) {
                 if chunk.dictionaryOverflowed { self.plainLeaves.insert(k) }
-                let base = Int64(output.count)
+                let base = Int64(flushed + output.count)
                 var meta = chunk.metaData
                 meta.dataPageOffset += base
                 if let d = meta.dictionaryPageOffset { meta.dictionaryPageOffset = d + base }
@@ -123,7 +139,7 @@ public final class ParquetWriter {
         }
         rowGroups.append(RowGroup(
             columns: columns, totalByteSize: totalUncompressed, numRows: Int64(rows.count), fileOffset: groupStart,
-            totalCompressedSize: Int64(output.count) - groupStart, ordinal: Int16(truncatingIfNeeded: rowGroups.count)))
+            totalCompressedSize: Int64(flushed + output.count) - groupStart, ordinal: Int16(truncatingIfNeeded: rowGroups.count)))
         numRows += Int64(rows.count)
     }
 }

@@ -11,6 +11,14 @@ func runReportingErrors(_ body: () async throws -> Void) async throws {
     } catch let exit as ExitCode {
         StandardOutput.flush()
         throw exit
+    } catch let usage as ValidationError {
+        StandardOutput.flush()
+        StandardError.line("lake: \(usage.message)")
+        throw ExitCode(2)
+    } catch let usage as FrameSpecError {
+        StandardOutput.flush()
+        StandardError.line("lake: \(usage)")
+        throw ExitCode(2)
     } catch {
         StandardOutput.flush()
         let e = LakeError(error)

@@ -13,6 +13,9 @@ enum DeltaBench {
     enum Operation: String, CaseIterable, Sendable {
         /// Write the orders data into a new table, one commit (--input orders.parquet, --output table dir).
         case write = "delta-write"
+        /// `lake write` of the orders file into a new table: read and written in bounded batches, timed whole
+        /// (--input orders.parquet, --output table dir); its peak is the whole process's.
+        case writeFile = "delta-write-file"
         /// Full scan of a table into memory (--input table dir).
         case scan = "delta-scan"
         /// Scan with `filterPredicate` (--input table dir).
@@ -48,6 +51,17 @@ enum DeltaBench {
                 options.mode = .errorIfExists
                 _ = try await Write(table: try DeltaTable(location: dir), data: data, options: options).execute()
                 best = min(best, t.duration(to: .now).seconds)
+            }
+        case .writeFile:
+            let output = try need(output, op)
+            for i in 0..<count {
+                let dir = try freshDirectory(output, run: i)
+                let t = ContinuousClock.now
+                var options = Write.Options()
+                options.mode = .errorIfExists
+                let (_, m) = try await Write(table: try DeltaTable(location: dir), data: try InputBatches.stream([input]), options: options).execute()
+                best = min(best, t.duration(to: .now).seconds)
+                rows = m.numOutputRows
             }
         case .appends:
             let output = try need(output, op)
