@@ -39,6 +39,12 @@ private func groups(_ predicate: String, type: DataType, fileType: DataType? = n
     #expect(try groups("x < 2", type: .float64, stats) == [0])
 }
 
+@Test func floatRowGroupsWithoutNaNUseTheirMax() throws {
+    let stats = [ColumnStatistics(min: .double(1), max: .double(5), nullCount: 0, nanCount: 0),
+                 ColumnStatistics(min: .double(10), max: .double(20), nullCount: 0, nanCount: 2)]
+    #expect(try groups("x > 7", type: .float64, stats) == [1])
+}
+
 @Test func intFileColumnForLongTableColumn() throws {
     let stats = [ColumnStatistics(min: .int(1), max: .int(5)), ColumnStatistics(min: .int(6), max: .int(9))]
     #expect(try groups("x > 5", type: .int64, fileType: .int32, stats) == [1])

@@ -6,13 +6,15 @@ import Parquet
 /// `StatisticsDecoder` already drops what Parquet cannot vouch for (deprecated signed-order min/max of
 /// strings, decimals in byte arrays, unsigned integers, INT96, NaN bounds); what is left is converted from
 /// the file's leaf type to the table's type, and anything else is unknown. Floating columns may still hold
-/// NaN whatever the bounds say: Arrow and parquet-cpp leave NaN out of min/max.
+/// NaN whatever the bounds say (Arrow and parquet-cpp leave NaN out of min/max) unless `nan_count` is 0.
 enum RowGroupBounds {
     /// Bounds for a column of table type `type` stored as `fileType` in a group of `rows` rows.
     static func bounds(_ stats: ColumnStatistics?, fileType: DataType, type: DataType, rows: Int64) -> ColumnBounds {
         var b = ColumnBounds.unknown
         b.mayHaveNaN = type == .float32 || type == .float64
         guard let stats else { return b }
+        // A writer that counts NaNs (Parquet's nan_count) says when there are none: then the max holds.
+        if stats.nanCount == 0 { b.mayHaveNaN = false }
         if let n = stats.nullCount {
             if n == 0 { b.mayHaveNull = false }
             if Int64(n) == rows { return rows == 0 ? ColumnBounds(mayHaveOrdinary: false, mayHaveNaN: false, mayHaveNull: false) : .allNull }
