@@ -104,19 +104,7 @@ public struct TypeChecker: Sendable {
     }
 
     private func literal(_ l: Literal, _ e: Expr) -> TypedExpr {
-        let (type, value): (DataType, Scalar)
-        switch l {
-        case .null: (type, value) = (.boolean, .null)
-        case let .boolean(b): (type, value) = (.boolean, .boolean(b))
-        case let .integer(v): (type, value) = (Int32(exactly: v) != nil ? .int32 : .int64, .int(v))
-        case let .typedInteger(v, t): (type, value) = (t, .int(v))
-        case let .decimal(u, p, s): (type, value) = (.decimal(precision: p, scale: s), .decimal(u))
-        case let .double(d): (type, value) = (.float64, .double(d))
-        case let .float(f): (type, value) = (.float32, .float(f))
-        case let .string(s): (type, value) = (.string, .string(s))
-        case let .date(d): (type, value) = (.date, .int(Int64(d)))
-        case let .timestamp(m, utc): (type, value) = (.timestamp(.microsecond, utc: utc), .int(m))
-        }
+        let (type, value) = l.typedValue
         return TypedExpr(type: type, node: .literal(value), source: e)
     }
 

@@ -26,7 +26,7 @@ public enum ScanPlanner {
         var needed = Set(output.map { $0.name.lowercased() })
         if let predicate = request.predicate {
             let known = Set(schema.names.map { $0.lowercased() })
-            for name in FilePruning.columns(predicate) {
+            for name in PredicateColumns.names(predicate) {
                 guard known.contains(name) else {
                     throw LakeError.invalidRequest("the predicate uses column \(name), which is not in the table (columns: \(schema.names.joined(separator: ", ")))")
                 }
@@ -39,16 +39,13 @@ public enum ScanPlanner {
         let total = files.count
         var pruned = 0, skipped = 0
         if let predicate = request.predicate {
-            do {
-                let before = files.count
-                files = try FilePruning.byPartition(files, predicate: predicate, snapshot: snapshot)
-                pruned = before - files.count
-                let beforeStats = files.count
-                files = FilePruning.byStats(files, predicate: predicate, snapshot: snapshot)
-                skipped = beforeStats - files.count
-            } catch {
-                throw LakeError(error)
-            }
+            let skipping = DataSkipping(predicate: predicate, snapshot: snapshot)
+            let before = files.count
+            files = files.filter(skipping.partitionMayMatch)
+            pruned = before - files.count
+            let beforeStats = files.count
+            files = files.filter(skipping.statsMayMatch)
+            skipped = beforeStats - files.count
         }
         return ScanPlan(
             snapshot: snapshot, files: files, filesTotal: total, filesPrunedByPartition: pruned, filesSkippedByStats: skipped,

@@ -55,8 +55,8 @@ public struct DataFileReader: Sendable {
         let fileNames = Set(reader.schema.names)
         let present = schema.fields.filter { !partitions.contains($0.name) }.map(physical).filter { fileNames.contains($0) }
 
-        let checks = predicate.map { FilePruning.simpleChecks($0, snapshot: snapshot) } ?? []
-        let groups = FilePruning.rowGroups(reader, checks: checks, physicalName: physical) ?? Array(0..<reader.rowGroupCount)
+        let skipping = predicate.map { DataSkipping(predicate: $0, snapshot: snapshot) }
+        let groups = skipping?.rowGroupsToRead(reader, of: add) ?? Array(0..<reader.rowGroupCount)
         try await source.fetch(try reader.byteRanges(columns: present, rowGroups: groups))
         let batch = try reader.read(columns: present, rowGroups: groups)
 
