@@ -126,7 +126,8 @@ public struct Scan: Sendable {
             if case .notFound = e { throw DeltaError.fileNotFound(path: path) }
             throw DeltaError.storage(e)
         }
-        let reader = try ParquetReader(source: MemorySource(bytes, name: path))
+        // A Delta timestamp is microseconds: INT96 values (older Spark) read straight to them, exactly.
+        let reader = try ParquetReader(source: MemorySource(bytes, name: path), options: ParquetReadOptions(int96TimestampUnit: .microsecond))
         let partitions = Set(snapshot.partitionColumns)
         let mapping = snapshot.columnMappingMode != "none"
         let fileNames = Set(reader.schema.names)
