@@ -72,7 +72,7 @@ enum ColumnTypes {
                 guard physical == .int64 else { throw mismatch("TIMESTAMP") }
                 return .timestamp(unit, utc: utc)
             case let .integer(bits, signed): return try integer(Int(bits), signed)
-            case .null, .map, .list, .unknown: break
+            case .null, .map, .list, .variant, .unknown: break
             }
         }
         if let converted = e.convertedType, !(e.logicalType.map(isUnknown) ?? false) {

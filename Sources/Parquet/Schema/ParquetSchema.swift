@@ -126,9 +126,13 @@ private struct Builder {
         return TreeNode(element: e, children: children, def: def, rep: rep, path: path)
     }
 
+    /// The field id (as pyarrow names it) and, for a group annotated VARIANT, `Variant.marker`: the group
+    /// itself reads as the struct of its children (`metadata` and `value`, as Arrow exposes it).
     func fieldMetadata(_ e: SchemaElement) -> [String: String] {
-        guard let id = e.fieldId else { return [:] }
-        return ["PARQUET:field_id": String(id)]
+        var m: [String: String] = [:]
+        if let id = e.fieldId { m["PARQUET:field_id"] = String(id) }
+        if e.type == nil, e.logicalType == .variant { m[Variant.marker] = "true" }
+        return m
     }
 
     mutating func addNode(_ node: LogicalNode) -> Int {
