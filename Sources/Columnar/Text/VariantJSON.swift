@@ -10,7 +10,7 @@ public enum VariantJSON {
     /// Appends the JSON text of the variant to `out`.
     public static func append(metadata: ArraySlice<UInt8>, value: ArraySlice<UInt8>, to out: inout [UInt8]) throws(ColumnarError) {
         let names = try Dictionary(Array(metadata))
-        var reader = Reader(bytes: Array(value), names: names)
+        let reader = Reader(bytes: Array(value), names: names)
         try reader.appendValue(at: 0, end: reader.bytes.count, depth: 0, to: &out)
     }
 
@@ -92,13 +92,16 @@ public enum VariantJSON {
                 let offsets = ids + n * idSize
                 let values = offsets + (n + 1) * offsetSize
                 guard values <= end else { throw bad("an object's field table runs past its bytes") }
+                // The last offset is the size of the field values: every field lies inside them.
+                let valuesEnd = values + (try uint(bytes, offsets + n * offsetSize, offsetSize))
+                guard valuesEnd <= end else { throw bad("an object's field values run past its bytes") }
                 out.append(UInt8(ascii: "{"))
                 for i in 0..<n {
                     if i > 0 { out.append(UInt8(ascii: ",")) }
                     ValueText.appendJSONString(try names.name(try uint(bytes, ids + i * idSize, idSize)), to: &out)
                     out.append(UInt8(ascii: ":"))
                     let at = values + (try uint(bytes, offsets + i * offsetSize, offsetSize))
-                    try appendValue(at: at, end: end, depth: depth + 1, to: &out)
+                    try appendValue(at: at, end: valuesEnd, depth: depth + 1, to: &out)
                 }
                 out.append(UInt8(ascii: "}"))
             case 3:
@@ -109,11 +112,13 @@ public enum VariantJSON {
                 guard n <= (end - offsets) / offsetSize else { throw bad("an array claims \(n) elements in \(end - offsets) bytes") }
                 let values = offsets + (n + 1) * offsetSize
                 guard values <= end else { throw bad("an array's offset table runs past its bytes") }
+                let valuesEnd = values + (try uint(bytes, offsets + n * offsetSize, offsetSize))
+                guard valuesEnd <= end else { throw bad("an array's elements run past its bytes") }
                 out.append(UInt8(ascii: "["))
                 for i in 0..<n {
                     if i > 0 { out.append(UInt8(ascii: ",")) }
                     let at = values + (try uint(bytes, offsets + i * offsetSize, offsetSize))
-                    try appendValue(at: at, end: end, depth: depth + 1, to: &out)
+                    try appendValue(at: at, end: valuesEnd, depth: depth + 1, to: &out)
                 }
                 out.append(UInt8(ascii: "]"))
             default:
