@@ -48,8 +48,6 @@ enum Golden {
         "no-delta-log-folder", "versions-not-contiguous",
         // No metaData action in the whole log.
         "data-reader-absolute-paths-escaped-chars",
-        // Needs the variantType-preview reader feature, which lake does not implement: a clear refusal.
-        "spark-variant-checkpoint",
     ]
 
     /// Oracle: for a table dir, prints {path: [deleted rows]} of active files with DVs (pyroaring);

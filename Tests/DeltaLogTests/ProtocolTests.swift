@@ -7,14 +7,31 @@ import Columnar
         try TableFeatures.checkReadable(ProtocolAction(minReaderVersion: 1, minWriterVersion: 2))
         try TableFeatures.checkReadable(ProtocolAction(minReaderVersion: 2, minWriterVersion: 5))
         try TableFeatures.checkReadable(ProtocolAction(minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ["deletionVectors", "columnMapping", "timestampNtz", "v2Checkpoint", "typeWidening", "typeWidening-preview", "vacuumProtocolCheck"], writerFeatures: []))
-        #expect(throws: DeltaError.unsupportedFeature(kind: .reader, features: ["variantType", "fancy"])) {
-            try TableFeatures.checkReadable(ProtocolAction(minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ["deletionVectors", "variantType", "fancy"], writerFeatures: []))
+        #expect(throws: DeltaError.unsupportedFeature(kind: .reader, features: ["variantShredding-preview", "fancy"])) {
+            try TableFeatures.checkReadable(ProtocolAction(minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ["deletionVectors", "variantShredding-preview", "fancy"], writerFeatures: []))
         }
         #expect(throws: DeltaError.unsupportedProtocolVersion(kind: .reader, version: 99, supported: 1...3)) {
             try TableFeatures.checkReadable(ProtocolAction(minReaderVersion: 99, minWriterVersion: 7))
         }
         let e = DeltaError.unsupportedFeature(kind: .reader, features: ["variantType"])
         #expect(e.description == "lake cannot read this table: unsupported reader table feature variantType")
+    }
+
+    @Test func variantTablesAreReadableButNotWritable() throws {
+        for feature in ["variantType", "variantType-preview"] {
+            let p = ProtocolAction(minReaderVersion: 3, minWriterVersion: 7, readerFeatures: [feature], writerFeatures: [feature, "appendOnly"])
+            try TableFeatures.checkReadable(p)
+            #expect(throws: DeltaError.unsupportedFeature(kind: .writer, features: [feature])) { try TableFeatures.checkWritable(p) }
+        }
+    }
+
+    @Test func aVariantColumnNeedsTheVariantTypeFeature() throws {
+        let s = Schema([Field("id", .int64), Field("a", .list(Variant.field("element"))),
+                        Field("m", .map(key: Field("key", .string, nullable: false), value: Field("value", .structure([Variant.field("v")]))))])
+        #expect(TableFeatures.requiredFeatures(schema: Schema([Variant.field("v")]), configuration: [:]) == ["variantType"])
+        #expect(TableFeatures.requiredFeatures(schema: s, configuration: [:]) == ["variantType"])
+        let p = TableFeatures.minimumProtocol(schema: s, configuration: [:])
+        #expect(p.minReaderVersion == 3 && p.readerFeatures == ["variantType"])
     }
 
     @Test func writableProtocols() throws {

@@ -34,6 +34,34 @@ import Columnar
         #expect(back == (try JSONValue.parse(text)))
     }
 
+    @Test func variantColumnsParseAsMarkedStructsOfBinaries() throws {
+        let text = #"{"type":"struct","fields":[{"name":"v","type":"variant","nullable":true,"metadata":{"comment":"c"}},{"name":"a","type":{"type":"array","elementType":"variant","containsNull":true},"nullable":true,"metadata":{}},{"name":"s","type":{"type":"struct","fields":[{"name":"v","type":"variant","nullable":false,"metadata":{}}]},"nullable":true,"metadata":{}},{"name":"m","type":{"type":"map","keyType":"string","valueType":"variant","valueContainsNull":true},"nullable":true,"metadata":{}}]}"#
+        let schema = try DeltaSchema.parse(text)
+        let binaries = DataType.structure([Field("metadata", .binary, nullable: false), Field("value", .binary, nullable: false)])
+        let v = schema.fields[0]
+        #expect(v.type == binaries && v.isVariant && v.metadata["comment"] == "c")
+        guard case let .list(element) = schema.fields[1].type else { Issue.record("a is not a list"); return }
+        #expect(element.isVariant && element.type == binaries)
+        guard case let .structure(children) = schema.fields[2].type else { Issue.record("s is not a struct"); return }
+        #expect(children[0].isVariant && !children[0].nullable)
+        guard case let .map(key, value) = schema.fields[3].type else { Issue.record("m is not a map"); return }
+        #expect(!key.isVariant && value.isVariant && value.type == binaries)
+        // Serializing writes "variant" back and keeps the marker out of the column metadata.
+        #expect(try JSONValue.parse(DeltaSchema.serialize(schema)) == (try JSONValue.parse(text)))
+    }
+
+    @Test func aStructOfBinariesIsNoVariant() throws {
+        let text = #"{"type":"struct","fields":[{"name":"v","type":{"type":"struct","fields":[{"name":"metadata","type":"binary","nullable":false,"metadata":{}},{"name":"value","type":"binary","nullable":false,"metadata":{}}]},"nullable":true,"metadata":{}}]}"#
+        let schema = try DeltaSchema.parse(text)
+        #expect(!schema.fields[0].isVariant)
+        #expect(try DeltaSchema.serialize(schema).contains(#""type":{"type":"struct""#))
+    }
+
+    @Test func variantMapKeysThrow() {
+        let text = #"{"type":"struct","fields":[{"name":"m","type":{"type":"map","keyType":"variant","valueType":"long","valueContainsNull":true},"nullable":true,"metadata":{}}]}"#
+        #expect(throws: DeltaError.self) { try DeltaSchema.parse(text) }
+    }
+
     @Test func badSchemasThrow() throws {
         for bad in [#"{"type":"struct"}"#, #"{"type":"struct","fields":[{"name":"a","type":"varchar"}]}"#, #"{"type":"struct","fields":[{"name":"a","type":"decimal(40,2)"}]}"#, "not json"] {
             #expect(throws: DeltaError.self, "\(bad)") { try DeltaSchema.parse(bad) }

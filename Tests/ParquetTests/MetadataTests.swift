@@ -56,7 +56,7 @@ private let fullColumnMetaData = ColumnMetaData(
         .time(isAdjustedToUTC: true, unit: .millisecond), .time(isAdjustedToUTC: false, unit: .nanosecond),
         .timestamp(isAdjustedToUTC: true, unit: .microsecond), .timestamp(isAdjustedToUTC: false, unit: .nanosecond),
         .integer(bitWidth: 8, isSigned: false), .integer(bitWidth: 64, isSigned: true),
-        .null, .json, .bson, .uuid, .float16, .unknown(16), .unknown(19),
+        .null, .json, .bson, .uuid, .float16, .variant, .unknown(17), .unknown(19),
     ]
     for t in all { try roundTrip(t) }
 }

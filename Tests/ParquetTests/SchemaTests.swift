@@ -198,3 +198,34 @@ func element(_ name: String, _ type: PhysicalType? = nil, _ rep: FieldRepetition
     deep.append(element("leaf", .int32))
     #expect(throws: ParquetError.self) { try ParquetSchema(elements: deep) }
 }
+
+@Test func variantAnnotatedGroupIsAMarkedStructOfItsBinaries() throws {
+    // VARIANT (LogicalTypes.md): a group of `metadata` and `value` binaries, read as that struct (as Arrow
+    // does), with Variant.marker on the field; a list element keeps the marker.
+    let s = try ParquetSchema(elements: [
+        element("root", nil, .required, children: 2),
+        element("v", nil, .optional, children: 2, logical: .variant),
+        element("value", .byteArray, .required),
+        element("metadata", .byteArray, .required),
+        element("a", nil, .optional, children: 1, logical: .list),
+        element("list", nil, .repeated, children: 1),
+        element("element", nil, .optional, children: 2, logical: .variant),
+        element("metadata", .byteArray, .required),
+        element("value", .byteArray, .required),
+    ])
+    let v = s.schema.fields[0]
+    #expect(v.type == .structure([Field("value", .binary, nullable: false), Field("metadata", .binary, nullable: false)]))
+    #expect(v.isVariant)
+    guard case let .list(element) = s.schema.fields[1].type else { Issue.record("a is not a list"); return }
+    #expect(element.isVariant && element.type == Variant.storageType)
+}
+
+@Test func plainGroupIsNoVariant() throws {
+    let s = try ParquetSchema(elements: [
+        element("root", nil, .required, children: 1),
+        element("v", nil, .optional, children: 2),
+        element("metadata", .byteArray, .required),
+        element("value", .byteArray, .required),
+    ])
+    #expect(!s.schema.fields[0].isVariant)
+}

@@ -12,6 +12,9 @@ public enum TableFeatures {
     public static let supportedReaderFeatures: Set<String> = [
         "columnMapping", "deletionVectors", "timestampNtz", "typeWidening", "typeWidening-preview",
         "v2Checkpoint", "vacuumProtocolCheck",
+        // Unshredded variants read as the struct of metadata and value binaries (DeltaSchema); lake does not
+        // write them, so these are no writer features, and `variantShredding-preview` is not read.
+        "variantType", "variantType-preview",
     ]
 
     /// Writer features lake implements when writing. Deliberately conservative: a feature is listed only when
@@ -111,15 +114,18 @@ public enum TableFeatures {
                 if field.metadata["delta.invariants"] != nil { f.insert("invariants") }
                 if field.metadata["delta.generationExpression"] != nil { f.insert("generatedColumns") }
                 if field.metadata["delta.identity.start"] != nil { f.insert("identityColumns") }
-                visitType(field.type)
+                visitField(field)
             }
+        }
+        func visitField(_ field: Field) {
+            if field.isVariant { f.insert("variantType") } else { visitType(field.type) }
         }
         func visitType(_ t: DataType) {
             switch t {
             case .timestamp(_, utc: false): f.insert("timestampNtz")
             case let .structure(fs): visit(fs)
-            case let .list(e): visitType(e.type)
-            case let .map(k, v): visitType(k.type); visitType(v.type)
+            case let .list(e): visitField(e)
+            case let .map(k, v): visitField(k); visitField(v)
             default: break
             }
         }

@@ -3,7 +3,10 @@ import Columnar
 /// Delta's schema JSON (PROTOCOL.md "Schema Serialization Format") to and from `Columnar.Schema`.
 ///
 /// Type mapping: string, long, integer, short, byte, float, double, decimal(p,s), boolean, binary, date,
-/// timestamp (`.timestamp(.microsecond, utc: true)`), timestamp_ntz (`utc: false`), struct, array, map.
+/// timestamp (`.timestamp(.microsecond, utc: true)`), timestamp_ntz (`utc: false`), struct, array, map, and
+/// variant (PROTOCOL.md "Variant Data Type"): `Variant.storageType`, the struct of `metadata` and `value`
+/// binaries the data files store, on a field marked with `Variant.marker` (a struct field, an array
+/// element or a map value), which serializing turns back into `"variant"`.
 /// Field metadata keeps string values as they are; other JSON values (numbers such as
 /// `delta.columnMapping.id`, booleans, objects) are stored as their JSON text and their keys are listed in
 /// `DeltaSchema.jsonMetadataKeysKey`, so serializing restores their JSON type.
@@ -67,21 +70,37 @@ public enum DeltaSchema {
             case "array":
                 guard let et = o["elementType"] else { throw .invalidSchema("array \(where_(path)) has no \"elementType\"") }
                 let containsNull = o["containsNull"]?.boolValue ?? true
-                return .list(Field("element", try dataType(et, path: path + ".element"), nullable: containsNull))
+                return .list(try child("element", et, nullable: containsNull, path: path + ".element"))
             case "map":
                 guard let kt = o["keyType"], let vt = o["valueType"] else {
                     throw .invalidSchema("map \(where_(path)) needs \"keyType\" and \"valueType\"")
                 }
                 let valueContainsNull = o["valueContainsNull"]?.boolValue ?? true
+                if isVariant(kt) { throw .invalidSchema("map \(where_(path)) has variant keys, which Delta does not allow") }
                 return .map(
                     key: Field("key", try dataType(kt, path: path + ".key"), nullable: false),
-                    value: Field("value", try dataType(vt, path: path + ".value"), nullable: valueContainsNull))
+                    value: try child("value", vt, nullable: valueContainsNull, path: path + ".value"))
             default:
                 return try primitive(kind, path: path)
             }
         default:
             throw .invalidSchema("type of \(where_(path)) must be a string or an object")
         }
+    }
+
+    /// Whether a schema type is `"variant"` (the string, or an object whose `type` is it).
+    static func isVariant(_ v: JSONValue) -> Bool {
+        switch v {
+        case let .string(name): name == "variant"
+        case let .object(o): o["type"]?.stringValue == "variant"
+        default: false
+        }
+    }
+
+    /// An array element or map value field: variants get their marker.
+    static func child(_ name: String, _ type: JSONValue, nullable: Bool, path: String) throws(DeltaError) -> Field {
+        if isVariant(type) { return Variant.field(name, nullable: nullable) }
+        return Field(name, try dataType(type, path: path), nullable: nullable)
     }
 
     static func where_(_ path: String) -> String { path.isEmpty ? "the schema" : "field \(path.dropFirst())" }
@@ -101,6 +120,7 @@ public enum DeltaSchema {
         case "timestamp": return .timestamp(.microsecond, utc: true)
         case "timestamp_ntz": return .timestamp(.microsecond, utc: false)
         case "decimal": return .decimal(precision: 10, scale: 0)
+        case "variant": return Variant.storageType
         default:
             if name.hasPrefix("decimal(") && name.hasSuffix(")") {
                 let inner = name.dropFirst("decimal(".count).dropLast()
@@ -132,6 +152,7 @@ public enum DeltaSchema {
         if !jsonKeys.isEmpty {
             metadata[jsonMetadataKeysKey] = JSONValue.array(jsonKeys.sorted().map { .string($0) }).jsonText
         }
+        if isVariant(t) { return Variant.field(name, nullable: nullable, metadata: metadata) }
         return Field(name, type, nullable: nullable, metadata: metadata)
     }
 
@@ -147,7 +168,7 @@ public enum DeltaSchema {
             let fpath = path + "." + f.name
             w.beginObject()
             w.key("name"); w.string(f.name)
-            w.key("type"); try writeType(f.type, &w, path: fpath)
+            w.key("type"); try writeFieldType(f, &w, path: fpath)
             w.key("nullable"); w.bool(f.nullable)
             w.key("metadata"); try writeMetadata(f.metadata, &w, path: fpath)
             w.endObject()
@@ -165,7 +186,7 @@ public enum DeltaSchema {
             for k in a { if let s = k.stringValue { jsonKeys.insert(s) } }
         }
         w.beginObject()
-        for k in m.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where k != jsonMetadataKeysKey {
+        for k in m.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where k != jsonMetadataKeysKey && k != Variant.marker {
             guard let v = m[k] else { continue }
             w.key(k)
             if jsonKeys.contains(k) {
@@ -178,6 +199,11 @@ public enum DeltaSchema {
             }
         }
         w.endObject()
+    }
+
+    /// The type of a field: `"variant"` for a marked one, else its Columnar type.
+    static func writeFieldType(_ f: Field, _ w: inout JSONWriter, path: String) throws(DeltaError) {
+        if f.isVariant { w.string("variant") } else { try writeType(f.type, &w, path: path) }
     }
 
     static func writeType(_ t: DataType, _ w: inout JSONWriter, path: String) throws(DeltaError) {
@@ -205,14 +231,14 @@ public enum DeltaSchema {
         case let .list(element):
             w.beginObject()
             w.key("type"); w.string("array")
-            w.key("elementType"); try writeType(element.type, &w, path: path + ".element")
+            w.key("elementType"); try writeFieldType(element, &w, path: path + ".element")
             w.key("containsNull"); w.bool(element.nullable)
             w.endObject()
         case let .map(key, value):
             w.beginObject()
             w.key("type"); w.string("map")
             w.key("keyType"); try writeType(key.type, &w, path: path + ".key")
-            w.key("valueType"); try writeType(value.type, &w, path: path + ".value")
+            w.key("valueType"); try writeFieldType(value, &w, path: path + ".value")
             w.key("valueContainsNull"); w.bool(value.nullable)
             w.endObject()
         case .uint8, .uint16, .uint32, .uint64, .fixedSizeBinary, .time:

@@ -16,6 +16,10 @@ final class FetchedRanges: RandomAccessSource, Sendable {
     private let fetched = Atomic<Int>(0)
     private let store: any ObjectStore
 
+    /// Delta timestamps are microseconds: INT96 values (older Spark) decode straight to them, exactly, instead of
+    /// through nanoseconds, which wrap outside 1677–2262.
+    static let deltaReadOptions = ParquetReadOptions(int96TimestampUnit: .microsecond)
+
     /// Largest gap between two needed ranges that is fetched along with them rather than as a second request.
     static let coalesceGap = 1 << 20
     /// Bytes fetched from the end of the object for the footer; small footers need no second request.
@@ -35,14 +39,14 @@ final class FetchedRanges: RandomAccessSource, Sendable {
     static func openParquet(store: any ObjectStore, key: String, expectedSize: Int64) async throws -> (ParquetReader, FetchedRanges) {
         if expectedSize >= 12, expectedSize <= Int64(Int.max) {
             let source = FetchedRanges(store: store, key: key, size: Int(expectedSize))
-            if try await source.fetchFooter() { return (try ParquetReader(source: source), source) }
+            if try await source.fetchFooter() { return (try ParquetReader(source: source, options: deltaReadOptions), source) }
         }
         let meta = try await store.head(key)
         let source = FetchedRanges(store: store, key: key, size: Int(clamping: meta.size))
         guard try await source.fetchFooter() else {
             throw ParquetError(.corrupt, "not a Parquet file: it does not end with the PAR1 magic", file: key)
         }
-        return (try ParquetReader(source: source), source)
+        return (try ParquetReader(source: source, options: deltaReadOptions), source)
     }
 
     /// Fetches the tail and, when the footer is longer, the rest of it; false when the tail is not a footer.

@@ -371,6 +371,41 @@ public enum Int96Timestamp {
         }
     }
 
+    /// Converts the 12-byte INT96 value at `p` to `unit` since the epoch exactly: the Julian day times the
+    /// unit's day length plus the nanoseconds of day divided by the unit's length in nanoseconds, rounded
+    /// toward negative infinity. Nil when the result does not fit an Int64 (a Julian day no real writer
+    /// produces). Unlike `nanoseconds`, nothing wraps: microseconds cover every Julian day up to year 294,000.
+    @inline(__always)
+    static func value(_ p: UnsafeRawPointer, unit: TimeUnit) -> Int64? {
+        let nanosOfDay = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
+        let julian = Int64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt32.self)))
+        let nanosPerUnit = 1_000_000_000 / unit.perSecond
+        let (days, dayOverflow) = (julian - julianDayOfEpoch).multipliedReportingOverflow(by: 86_400 * unit.perSecond)
+        var within = nanosOfDay / nanosPerUnit
+        if nanosOfDay % nanosPerUnit < 0 { within -= 1 }
+        let (sum, sumOverflow) = days.addingReportingOverflow(within)
+        return dayOverflow || sumOverflow ? nil : sum
+    }
+
+    /// Appends every whole 12-byte value in `raw` converted to `unit` (see `value(_:unit:)`); nanoseconds
+    /// keep `nanoseconds`' wrapping. Throws when a value does not fit an Int64 in `unit`.
+    static func appendValues(_ raw: UnsafeRawBufferPointer, unit: TimeUnit, to values: inout [Int64]) throws(ParquetError) {
+        if unit == .nanosecond { return appendNanoseconds(raw, to: &values) }
+        let n = raw.count / 12
+        guard n > 0, let base = raw.baseAddress else { return }
+        try appendUninitialized(&values, count: n, zero: 0) { (dst) throws(ParquetError) in
+            for i in 0..<n {
+                let p = base + i * 12
+                guard let v = value(p, unit: unit) else {
+                    let julian = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
+                    let nanos = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
+                    throw .corrupt("INT96 value \(i) (Julian day \(julian), \(nanos) ns of day) is outside the range of \(unit.rawValue) timestamps")
+                }
+                dst[i] = v
+            }
+        }
+    }
+
     /// Splits nanoseconds since the epoch into (nanoseconds of day, Julian day) for writing INT96.
     public static func split(nanoseconds: Int64) -> (nanosOfDay: Int64, julianDay: Int32) {
         var day = nanoseconds / nanosecondsPerDay

@@ -2,7 +2,7 @@ import Columnar
 
 /// The logical type annotation of a schema element (`LogicalType` union in parquet.thrift).
 ///
-/// Annotations newer than this model (VARIANT, GEOMETRY, GEOGRAPHY, VECTOR, ...) decode as
+/// Annotations newer than this model (GEOMETRY, GEOGRAPHY, VECTOR, ...) decode as
 /// `.unknown(fieldId)` instead of failing, so a reader can still open the file and decide per column.
 public enum LogicalType: ThriftStruct, Sendable, Hashable {
     /// UTF-8 text in a BYTE_ARRAY.
@@ -33,6 +33,9 @@ public enum LogicalType: ThriftStruct, Sendable, Hashable {
     case uuid
     /// IEEE half float in a FIXED_LEN_BYTE_ARRAY(2).
     case float16
+    /// A group holding a Variant as its `metadata` and `value` binaries (VariantEncoding.md); the
+    /// specification version the writer recorded is not kept.
+    case variant
     /// A union member this model does not know, by its field id. Writing it back writes an empty struct.
     case unknown(Int16)
 
@@ -61,6 +64,7 @@ public enum LogicalType: ThriftStruct, Sendable, Hashable {
             case 13: try reader.skip(f); result = .bson
             case 14: try reader.skip(f); result = .uuid
             case 15: try reader.skip(f); result = .float16
+            case 16: try reader.skip(f); result = .variant
             default: try reader.skip(f); result = .unknown(f.id)
             }
         }
@@ -91,6 +95,7 @@ public enum LogicalType: ThriftStruct, Sendable, Hashable {
         case .bson: writer.writeEmptyStruct(field: 13)
         case .uuid: writer.writeEmptyStruct(field: 14)
         case .float16: writer.writeEmptyStruct(field: 15)
+        case .variant: writer.writeEmptyStruct(field: 16)
         case let .unknown(id): writer.writeEmptyStruct(field: id)
         }
         writer.endStruct(scope)

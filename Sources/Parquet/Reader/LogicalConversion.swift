@@ -3,7 +3,8 @@ import Columnar
 /// Converts dense physical values to the leaf's Columnar storage (the descriptor's `dataType`).
 ///
 /// Conversions follow pyarrow: narrower integers are truncated from INT32 (the file is trusted to hold
-/// values that fit, as the annotation promises), INT96 becomes nanoseconds since the epoch, decimals
+/// values that fit, as the annotation promises), INT96 becomes the timestamp unit the schema chose
+/// (`ParquetReadOptions.int96TimestampUnit`: nanoseconds wrap like pyarrow, coarser units are exact or throw), decimals
 /// are sign-extended from big-endian two's complement, FLOAT16 widens exactly to Float.
 enum LogicalConversion {
     static func convert(_ values: DecodedValues, to d: ColumnDescriptor) throws(ParquetError) -> ColumnValues {
@@ -32,10 +33,12 @@ enum LogicalConversion {
             var out = [Int128](repeating: 0, count: n)
             for i in 0..<n { out[i] = try bigEndianDecimal(data, i * w, w) }
             return .decimal(out)
-        case let (.timestamp(.nanosecond, _), .int96(data)):
-            var nanos = [Int64]()
-            data.withUnsafeBytes { Int96Timestamp.appendNanoseconds($0, to: &nanos) }
-            return .int64(nanos)
+        case let (.timestamp(unit, _), .int96(data)):
+            var out = [Int64]()
+            try withBytes(data) { (raw) throws(ParquetError) in
+                try Int96Timestamp.appendValues(raw, unit: unit, to: &out)
+            }
+            return .int64(out)
         case let (.float32, .float(a)): return .float32(a)
         case let (.float64, .double(a)): return .float64(a)
         case let (.float32, .fixed(2, data)):

@@ -18,8 +18,8 @@ public final class ParquetReader: Sendable {
     /// Most bytes read from the end of the file in the first footer read; small footers need no second read.
     static let footerGuess = 64 * 1024
 
-    /// Opens `source` and parses its footer.
-    public init(source: some RandomAccessSource) throws(ParquetError) {
+    /// Opens `source` and parses its footer; `options` decide the Columnar types of INT96 columns.
+    public init(source: some RandomAccessSource, options: ParquetReadOptions = ParquetReadOptions()) throws(ParquetError) {
         self.source = source
         do throws(ParquetError) {
             let size = source.size
@@ -44,7 +44,7 @@ public final class ParquetReader: Sendable {
             if meta.isEncrypted { throw ParquetError.unsupported("encrypted Parquet files") }
             var kv: [String: String] = [:]
             for entry in meta.keyValueMetadata ?? [] { kv[entry.key] = entry.value ?? "" }
-            let schema = try ParquetSchema(elements: meta.schema, metadata: kv)
+            let schema = try ParquetSchema(elements: meta.schema, metadata: kv, int96TimestampUnit: options.int96TimestampUnit)
             for (g, rg) in meta.rowGroups.enumerated() where rg.columns.count != schema.columns.count {
                 throw ParquetError.corrupt("row group \(g) has \(rg.columns.count) column chunks but the schema has \(schema.columns.count) columns")
             }
@@ -66,8 +66,8 @@ public final class ParquetReader: Sendable {
     }
 
     /// Opens the local file at `path`.
-    public convenience init(path: String) throws(ParquetError) {
-        try self.init(source: LocalFileSource(path: path))
+    public convenience init(path: String, options: ParquetReadOptions = ParquetReadOptions()) throws(ParquetError) {
+        try self.init(source: LocalFileSource(path: path), options: options)
     }
 
     /// The Columnar schema, with the file's key-value metadata as schema metadata.

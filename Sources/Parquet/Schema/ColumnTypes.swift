@@ -9,7 +9,7 @@ import Columnar
 ///   (pyarrow: `null`); Columnar has no null type and the levels already say "null" for every slot.
 /// - DECIMAL with precision above 38 is unsupported (pyarrow: `decimal256`).
 enum ColumnTypes {
-    static func dataType(for e: SchemaElement, path: [String]) throws(ParquetError) -> DataType {
+    static func dataType(for e: SchemaElement, path: [String], int96Unit: TimeUnit = .nanosecond) throws(ParquetError) -> DataType {
         guard let physical = e.type else { throw .corrupt("leaf \(path.joined(separator: ".")) has no physical type") }
         let name = path.joined(separator: ".")
         func mismatch(_ what: String) -> ParquetError {
@@ -72,7 +72,7 @@ enum ColumnTypes {
                 guard physical == .int64 else { throw mismatch("TIMESTAMP") }
                 return .timestamp(unit, utc: utc)
             case let .integer(bits, signed): return try integer(Int(bits), signed)
-            case .null, .map, .list, .unknown: break
+            case .null, .map, .list, .variant, .unknown: break
             }
         }
         if let converted = e.convertedType, !(e.logicalType.map(isUnknown) ?? false) {
@@ -112,8 +112,9 @@ enum ColumnTypes {
         case .boolean: return .boolean
         case .int32: return .int32
         case .int64: return .int64
-        // INT96 is the legacy Impala/Spark timestamp: pyarrow reads it as wall-clock nanoseconds.
-        case .int96: return .timestamp(.nanosecond, utc: false)
+        // INT96 is the legacy Impala/Spark timestamp: pyarrow reads it as wall-clock nanoseconds by
+        // default; a Delta reader asks for microseconds, the unit Spark wrote them in.
+        case .int96: return .timestamp(int96Unit, utc: false)
         case .float: return .float32
         case .double: return .float64
         case .byteArray: return .binary

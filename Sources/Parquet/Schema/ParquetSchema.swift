@@ -22,9 +22,10 @@ public struct ParquetSchema: Sendable {
     /// Deepest nesting accepted; real schemas are far shallower, and the limit keeps recursion bounded.
     static let maxDepth = 100
 
-    /// Resolves `elements` (root first); `metadata` becomes the Columnar schema's metadata.
-    public init(elements: [SchemaElement], metadata: [String: String] = [:]) throws(ParquetError) {
-        var builder = Builder(elements: elements)
+    /// Resolves `elements` (root first); `metadata` becomes the Columnar schema's metadata. INT96 leaves
+    /// read as timestamps of `int96TimestampUnit` (see `ParquetReadOptions`).
+    public init(elements: [SchemaElement], metadata: [String: String] = [:], int96TimestampUnit: TimeUnit = .nanosecond) throws(ParquetError) {
+        var builder = Builder(elements: elements, int96Unit: int96TimestampUnit)
         try builder.run()
         var fields: [Field] = []
         for id in builder.topLevel { fields.append(builder.nodes[id].field) }
@@ -53,6 +54,7 @@ public struct ParquetSchema: Sendable {
 /// refer to later elements as children: cycles cannot be expressed.
 private struct Builder {
     let elements: [SchemaElement]
+    let int96Unit: TimeUnit
     var next = 0
     var nodes: [LogicalNode] = []
     var topLevel: [Int] = []
@@ -70,7 +72,10 @@ private struct Builder {
         var isGroup: Bool { element.type == nil }
     }
 
-    init(elements: [SchemaElement]) { self.elements = elements }
+    init(elements: [SchemaElement], int96Unit: TimeUnit) {
+        self.elements = elements
+        self.int96Unit = int96Unit
+    }
 
     mutating func run() throws(ParquetError) {
         guard let root = elements.first else { throw .corrupt("the schema has no root element") }
@@ -121,9 +126,13 @@ private struct Builder {
         return TreeNode(element: e, children: children, def: def, rep: rep, path: path)
     }
 
+    /// The field id (as pyarrow names it) and, for a group annotated VARIANT, `Variant.marker`: the group
+    /// itself reads as the struct of its children (`metadata` and `value`, as Arrow exposes it).
     func fieldMetadata(_ e: SchemaElement) -> [String: String] {
-        guard let id = e.fieldId else { return [:] }
-        return ["PARQUET:field_id": String(id)]
+        var m: [String: String] = [:]
+        if let id = e.fieldId { m["PARQUET:field_id"] = String(id) }
+        if e.type == nil, e.logicalType == .variant { m[Variant.marker] = "true" }
+        return m
     }
 
     mutating func addNode(_ node: LogicalNode) -> Int {
@@ -152,7 +161,7 @@ private struct Builder {
         let defPresent = asElement ? t.def : t.def
         if !t.isGroup {
             let leafIndex = columns.count
-            let type = try ColumnTypes.dataType(for: e, path: t.path)
+            let type = try ColumnTypes.dataType(for: e, path: t.path, int96Unit: int96Unit)
             let id = addNode(LogicalNode(kind: .leaf(leafIndex), field: Field(e.name, type, nullable: nullable, metadata: fieldMetadata(e)),
                                          defPresent: defPresent))
             guard let physical = e.type else { throw .corrupt("leaf without a type") }

@@ -46,9 +46,14 @@ struct ReadCommand: AsyncParsableCommand {
     @Flag(help: "After the rows, print one JSON line on stderr: filesRead, bytesRead, rowsReturned and the plan's counts.")
     var metrics = false
 
+    @Flag(name: .customLong("variant-json"),
+          help: "With --format ndjson, print variant columns as their JSON values instead of the base64 metadata and value binaries Delta stores.")
+    var variantJSON = false
+
     func validate() throws {
         if let limit, limit < 0 { throw ValidationError("--limit must be zero or more") }
         if format == .parquet && output == nil { throw ValidationError("--format parquet needs --output FILE") }
+        if variantJSON && format != .ndjson { throw ValidationError("--variant-json needs --format ndjson") }
     }
 
     func run() async throws {
@@ -67,7 +72,8 @@ struct ReadCommand: AsyncParsableCommand {
             let batch = frame.batch
             var out: [UInt8] = []
             switch format {
-            case .ndjson: BatchText.ndjson(batch, to: &out)
+            case .ndjson:
+                if variantJSON { try BatchText.ndjsonRenderingVariants(batch, to: &out) } else { BatchText.ndjson(batch, to: &out) }
             case .csv: BatchText.csv(batch, to: &out)
             case .table: out = Array((BatchText.table(batch, maxRows: limit ?? 50) + "\n").utf8)
             case .parquet: out = try ParquetWriter.write([batch], schema: batch.schema)
