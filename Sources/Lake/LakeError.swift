@@ -165,9 +165,4 @@ public struct LakeError: Error, Sendable, CustomStringConvertible {
         default: return LakeError(error)
         }
     }
-
-    /// Runs `body`, converting anything it throws into a `LakeError`.
-    static func converting<T>(_ body: () async throws -> T) async throws(LakeError) -> T {
-        do { return try await body() } catch { throw LakeError(error) }
-    }
 }

@@ -1,13 +1,18 @@
 /// Text renderings of whole record batches: NDJSON, CSV and an aligned table for people.
 public enum BatchText {
-    /// One JSON object per row, keys in schema order, each line ending in `\n`.
-    public static func ndjson(_ batch: RecordBatch, to out: inout [UInt8]) {
-        let keys = batch.schema.fields.map { f -> [UInt8] in
+    /// Each field's name as a JSON object key followed by `:`, rendered once per batch.
+    static func jsonKeys(_ schema: Schema) -> [[UInt8]] {
+        schema.fields.map { f -> [UInt8] in
             var k = [UInt8]()
             ValueText.appendJSONString(Array(f.name.utf8), to: &k)
             k.append(UInt8(ascii: ":"))
             return k
         }
+    }
+
+    /// One JSON object per row, keys in schema order, each line ending in `\n`.
+    public static func ndjson(_ batch: RecordBatch, to out: inout [UInt8]) {
+        let keys = jsonKeys(batch.schema)
         for row in 0..<batch.rowCount {
             out.append(UInt8(ascii: "{"))
             for (c, column) in batch.columns.enumerated() {

@@ -253,12 +253,7 @@ extension BatchText {
     /// NDJSON like `ndjson`, with every variant column (at any depth) printed as its JSON value instead
     /// of the struct of its `metadata` and `value` binaries. Throws when a variant's bytes are corrupt.
     public static func ndjsonRenderingVariants(_ batch: RecordBatch, to out: inout [UInt8]) throws(ColumnarError) {
-        let keys = batch.schema.fields.map { f -> [UInt8] in
-            var k = [UInt8]()
-            ValueText.appendJSONString(Array(f.name.utf8), to: &k)
-            k.append(UInt8(ascii: ":"))
-            return k
-        }
+        let keys = jsonKeys(batch.schema)
         for row in 0..<batch.rowCount {
             out.append(UInt8(ascii: "{"))
             for (c, column) in batch.columns.enumerated() {

@@ -476,8 +476,9 @@ public final class Transaction: Sendable {
         return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
-    /// A random (version 4) UUID for `commitInfo.txnId`, so a writer can recognize its own commit.
-    static func randomUUID() -> String {
+    /// A random (version 4) UUID in lowercase canonical form: `commitInfo.txnId` (so a writer can recognize its
+    /// own commit), table ids and data file names.
+    public static func randomUUID() -> String {
         var g = SystemRandomNumberGenerator()
         var b = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
         b[6] = (b[6] & 0x0F) | 0x40

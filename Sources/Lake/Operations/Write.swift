@@ -53,6 +53,14 @@ public struct Write: Sendable {
 
         /// Empty metrics.
         public init() {}
+
+        /// The metrics of a write skipped because its (appId, version) was already committed.
+        static func skipped(at version: Int64) -> Metrics {
+            var m = Metrics()
+            m.version = version
+            m.skipped = true
+            return m
+        }
     }
 
     /// The table to write.
@@ -81,10 +89,7 @@ public struct Write: Sendable {
             if options.mode == .errorIfExists { throw LakeError(DeltaError.tableAlreadyExists(location: table.location)) }
             do { try TableFeatures.checkWritable(snapshot.protocolAction, metadata: snapshot.metadata) } catch { throw LakeError(error) }
             if let txn = options.transaction, let done = snapshot.appTransactions[txn.appId], done >= txn.version {
-                var m = Metrics()
-                m.version = snapshot.version
-                m.skipped = true
-                return (snapshot, m)
+                return (snapshot, Metrics.skipped(at: snapshot.version))
             }
             if let p = options.partitionBy, p.map({ $0.lowercased() }) != snapshot.partitionColumns.map({ $0.lowercased() }) {
                 throw LakeError(.schemaViolation, "the table is partitioned by [\(snapshot.partitionColumns.joined(separator: ", "))], the write asks for [\(p.joined(separator: ", "))]")
@@ -157,15 +162,7 @@ public struct Write: Sendable {
         }
         let operation = DeltaOperation.write(mode: options.mode.rawValue, partitionBy: metadata.partitionColumns, predicate: nil)
         do {
-            let result = try await OperationCommit(table: table, snapshot: snapshot, operation: operation, read: read).commit(actions, metrics: metrics)
-            if result.noOp, let snapshot {
-                var m = Metrics()
-                m.version = snapshot.version
-                m.skipped = true
-                return (snapshot, m)
-            }
-            metrics.version = result.version
-            return (try await table.snapshot(at: .version(result.version)), metrics)
+            return try await commit(actions, on: snapshot, read: read, operation: operation, metrics: metrics)
         } catch let e where e.kind == .alreadyExists && snapshot == nil && options.mode != .errorIfExists {
             // Another writer created the table between our read and our commit of version 0. The files written
             // fit it when it has the same columns and partitioning: commit them on top of it.
@@ -186,15 +183,17 @@ public struct Write: Sendable {
                 txn.lastUpdated = table.context.clock()
                 retry.append(.txn(txn))
             }
-            let result = try await OperationCommit(table: table, snapshot: created, operation: operation, read: read).commit(retry, metrics: metrics)
-            if result.noOp {
-                var m = Metrics()
-                m.version = created.version
-                m.skipped = true
-                return (created, m)
-            }
-            metrics.version = result.version
-            return (try await table.snapshot(at: .version(result.version)), metrics)
+            return try await commit(retry, on: created, read: read, operation: operation, metrics: metrics)
         }
+    }
+
+    /// Commits on top of `snapshot`; returns the new snapshot, or `snapshot` itself with skipped metrics when
+    /// an idempotent write was already committed.
+    private func commit(_ actions: [Action], on snapshot: Snapshot?, read: ReadSet, operation: DeltaOperation, metrics: Metrics) async throws(LakeError) -> (Snapshot, Metrics) {
+        let result = try await OperationCommit(table: table, snapshot: snapshot, operation: operation, read: read).commit(actions, metrics: metrics)
+        if result.noOp, let snapshot { return (snapshot, Metrics.skipped(at: snapshot.version)) }
+        var m = metrics
+        m.version = result.version
+        return (try await table.snapshot(at: .version(result.version)), m)
     }
 }

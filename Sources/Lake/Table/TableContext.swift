@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Columnar
+import DeltaLog
 import Synchronization
 
 /// What an operation takes from its surroundings rather than computing: the wall clock, the source of unique
@@ -44,24 +45,10 @@ public struct TableContext: Sendable {
     }
 }
 
-/// Random version-4 UUIDs for table ids and data file names, without Foundation.
+/// Random version-4 UUIDs for table ids and data file names.
 enum RandomUUID {
     /// A lowercase `8-4-4-4-12` UUID string.
-    @Sendable static func make() -> String {
-        var g = SystemRandomNumberGenerator()
-        var b = (0..<16).map { _ in UInt8.random(in: 0...255, using: &g) }
-        b[6] = (b[6] & 0x0F) | 0x40
-        b[8] = (b[8] & 0x3F) | 0x80
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(36)
-        for (i, byte) in b.enumerated() {
-            if i == 4 || i == 6 || i == 8 || i == 10 { out.append(UInt8(ascii: "-")) }
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
+    @Sendable static func make() -> String { Transaction.randomUUID() }
 }
 
 /// Wall-clock time for commit timestamps and file modification times.
