@@ -507,8 +507,9 @@ BAD_WHERE = [
 @pytest.mark.parametrize("where,message", BAD_WHERE, ids=[w[:60] for w, _ in BAD_WHERE])
 def test_where_with_extreme_literals_or_nesting_is_an_error(run_lake, work_dir, where, message):
     t = typed_table(run_lake, work_dir)
-    # Text that cannot be a predicate is usage (2); a cast that fails when evaluated is an error (1).
-    code = 1 if where.startswith("CAST(") else 2
+    # Text that cannot be a predicate is usage (2); a value that fails when evaluated (a cast, overflow,
+    # division by zero) is an error (1).
+    code = 1 if message in ("cannot cast", "overflow", "division by zero") else 2
     assert_fails(run_lake, "read", t, f"--where={where}", mentions=[message], code=code)
 
 

@@ -27,6 +27,21 @@ import Testing
         do { _ = try body(); return "" } catch { return "\(error)" }
     }
 
+    // MARK: - NOT NULL inside nullable structs
+
+    @Test func notNullChildOfANullStructIsNull() throws {
+        let df = try ndjson("{\"id\":1}\n{\"id\":2,\"s\":{\"a\":5}}\n{\"id\":3,\"s\":null}\n", "id long, s struct<a: long not null>")
+        #expect(df.rowCount == 3)
+        #expect(try df.value("s", row: 0) == .null)
+        #expect(try df.value("s", row: 1) == .structure([.int(5)]))
+        #expect(try df.value("s", row: 2) == .null)
+    }
+
+    @Test func notNullChildOfAPresentStructMustBeThere() throws {
+        let m = message { try ndjson("{\"id\":1,\"s\":{\"a\":null}}\n", "id long, s struct<a: long not null>") }
+        #expect(m.contains("line 1") && m.contains("`s`.a") && m.contains("not null"))
+    }
+
     // MARK: - timestamps and dates
 
     @Test func timestampWithZIsUTC() throws {

@@ -257,7 +257,14 @@ final class TextColumnBuilder {
             let children = try collectFields(c, valid, names: fields.map { Array($0.name.utf8) }, path: path)
             var columns = [Column]()
             for (f, cells) in zip(fields, children) {
-                columns.append(try build(cells, f.type, nullable: f.nullable, path: path + "." + f.name))
+                // A NOT NULL child is null wherever its struct is: only rows with a struct value must have it.
+                let child = try build(cells, f.type, nullable: f.nullable || valid != nil, path: path + "." + f.name)
+                if !f.nullable, let valid, let childValid = child.validity {
+                    for i in 0..<n where valid[i] && !childValid[i] {
+                        throw TextFault(cells.starts[i], "\(path).\(f.name): null in a column declared not null")
+                    }
+                }
+                columns.append(child)
             }
             values = .structure(columns)
         case let .map(keyField, valueField):

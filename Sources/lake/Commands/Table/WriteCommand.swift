@@ -59,7 +59,14 @@ struct WriteCommand: AsyncParsableCommand {
             let target = try DeltaTable(location: table)
             // Text fields parse with the table's column types when the table exists.
             let existing: Schema?
-            do { existing = try await target.snapshot().schema } catch let e as LakeError where e.kind == .notFound { existing = nil }
+            do {
+                let snapshot = try await target.snapshot()
+                // Refuse a table lake cannot write before reading any input.
+                try TableFeatures.checkWritable(snapshot.protocolAction, metadata: snapshot.metadata)
+                existing = snapshot.schema
+            } catch let e as LakeError where e.kind == .notFound {
+                existing = nil
+            }
             let data = try InputBatches.stream(files, table: existing)
             var options = Write.Options()
             options.mode = mode.mode
