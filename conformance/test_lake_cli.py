@@ -95,6 +95,7 @@ def test_metrics_line_on_stderr(run_lake, work_dir):
     (["read", "{t}", "--bogus-flag"], 2),
     (["read", "{t}", "--limit", "-1"], 2),
     (["create", "{t}", "--schema", "id long"], 1),
+    (["write", "{t}", "{t}/none.parquet", "--target-file-size", "0"], 2),
 ])
 def test_exit_codes(run_lake, work_dir, args, code):
     t = _partitioned_table(run_lake, work_dir)

@@ -52,6 +52,7 @@ struct WriteCommand: AsyncParsableCommand {
     func validate() throws {
         if (txnAppId == nil) != (txnVersion == nil) { throw ValidationError("--txn-app-id and --txn-version go together") }
         if files.isEmpty { throw ValidationError("give at least one input file") }
+        if let targetFileSize, targetFileSize < 1 { throw ValidationError("--target-file-size must be at least 1 byte") }
     }
 
     func run() async throws {
