@@ -55,6 +55,13 @@ struct DataSkipping: Sendable {
         return predicate.outcomes(partitionBounds(add)).mayMatch
     }
 
+    /// Whether `add`'s partition values alone make the predicate TRUE for every row of the file, whatever its
+    /// data columns hold: then a delete can drop the file without reading it. The outcome sets are supersets of
+    /// what rows can take, so `[.isTrue]` is a proof; anything the compiler does not follow keeps `.any`.
+    func partitionDecidesTrue(_ add: AddFile) -> Bool {
+        predicate.outcomes(partitionBounds(add)) == .isTrue
+    }
+
     /// Whether `add`'s partition values and stats together allow a matching row. Files without stats, or
     /// with stats that do not parse, are kept.
     func statsMayMatch(_ add: AddFile) -> Bool {

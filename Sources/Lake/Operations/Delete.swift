@@ -1,0 +1,173 @@
+import Columnar
+import DataFrame
+import DeltaLog
+import Parquet
+
+/// Deletes rows of a Delta table: Delta's `DELETE FROM t [WHERE p]`, copy-on-write.
+///
+/// Without a predicate every file is removed without being read. With one, the scan plan gives the candidate
+/// files (partition pruning and stats skipping: files that cannot hold a matching row are never opened);
+/// candidates whose partition values alone make the predicate TRUE for every row are removed unread (a
+/// metadata-only delete); every other candidate is read and, when some row matches, rewritten with the rows
+/// where the predicate is not TRUE (FALSE or NULL, as SQL's WHERE has it) and removed. A file where no row
+/// matches stays. One commit, with the partitions and files read, so a concurrent append elsewhere commits
+/// too while a concurrent change to the same files conflicts (CONFLICTS.md). Nothing matching commits nothing.
+public struct Delete: Sendable {
+    /// Delete options.
+    public struct Options: Sendable {
+        /// The rows to delete: a SQL predicate over the table's columns (nil deletes every row).
+        public var predicate: String?
+        /// Target size in bytes of rewritten files (nil: the table's `delta.targetFileSize`, else 128 MiB).
+        public var targetFileSize: Int?
+
+        /// Deletes the rows where `predicate` holds (every row when nil).
+        public init(predicate: String? = nil) {
+            self.predicate = predicate
+        }
+    }
+
+    /// What the delete did; the `@DeltaMetric` counters are the commit's `operationMetrics`, under the names
+    /// Spark's DELETE writes.
+    public struct Metrics: OperationMetrics, Hashable {
+        /// The version committed, or the version read when nothing matched (and nothing was committed).
+        public var version: Int64 = -1
+        /// Rows deleted.
+        @DeltaMetric public var numDeletedRows = 0
+        /// Files removed (rewritten or dropped whole).
+        @DeltaMetric public var numRemovedFiles = 0
+        /// Files written with the rows kept from rewritten files.
+        @DeltaMetric public var numAddedFiles = 0
+        /// Rows of rewritten files that were kept (copied to new files).
+        @DeltaMetric public var numCopiedRows = 0
+        /// Bytes of the files removed.
+        @DeltaMetric public var numRemovedBytes: Int64 = 0
+        /// Bytes of the files written.
+        @DeltaMetric public var numAddedBytes: Int64 = 0
+        /// Deletion vectors written (lake rewrites files instead).
+        @DeltaMetric public var numDeletionVectorsAdded = 0
+        /// Deletion vectors dropped with their files.
+        @DeltaMetric public var numDeletionVectorsRemoved = 0
+        /// Deletion vectors replaced by combined ones.
+        @DeltaMetric public var numDeletionVectorsUpdated = 0
+        /// Change data files written (no change data feed yet).
+        @DeltaMetric public var numAddedChangeFiles = 0
+        /// Wall time of the whole delete, in ms.
+        @DeltaMetric public var executionTimeMs: Int64 = 0
+        /// Time spent finding the rows to delete (planning, reading, evaluating the predicate), in ms.
+        @DeltaMetric public var scanTimeMs: Int64 = 0
+        /// Time spent writing the kept rows, in ms.
+        @DeltaMetric public var rewriteTimeMs: Int64 = 0
+        /// Files read (not a Delta metric: how much of the table the delete opened).
+        public var numFilesRead = 0
+        /// Candidate files dropped by partition pruning or stats skipping, never opened.
+        public var numFilesSkipped = 0
+
+        /// Empty metrics.
+        public init() {}
+    }
+
+    /// The table to delete from.
+    public let table: DeltaTable
+    /// The options.
+    public let options: Options
+
+    /// A delete from `table`.
+    public init(table: DeltaTable, options: Options = Options()) {
+        self.table = table
+        self.options = options
+    }
+
+    /// Deletes and commits; returns the snapshot at the new version (the one read when nothing matched).
+    public func execute() async throws(LakeError) -> (Snapshot, Metrics) {
+        try await execute(on: try await table.snapshot())
+    }
+
+    /// Deletes starting from `snapshot` (tests race it against other commits).
+    func execute(on snapshot: Snapshot) async throws(LakeError) -> (Snapshot, Metrics) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        do { try TableFeatures.checkWritable(snapshot.protocolAction, metadata: snapshot.metadata) } catch { throw LakeError(error) }
+        let predicate = try options.predicate.map { text throws(LakeError) in try RowCondition.parse(text, schema: snapshot.schema) }
+        if let size = options.targetFileSize, size < 1 { throw LakeError.invalidRequest("the target file size must be at least 1 byte, not \(size)") }
+
+        var metrics = Metrics()
+        let rewrite = try FileRewrite(table: table, snapshot: snapshot, targetFileSize: options.targetFileSize ?? FileRewrite.targetFileSize(snapshot))
+        let read: ReadSet
+        if let predicate {
+            let plan = try ScanPlanner.plan(snapshot, ScanRequest(predicate: predicate))
+            metrics.numFilesSkipped = plan.filesPrunedByPartition + plan.filesSkippedByStats
+            let skipping = DataSkipping(predicate: predicate, snapshot: snapshot)
+            var toRead: [AddFile] = []
+            for add in plan.files {
+                if skipping.partitionDecidesTrue(add) {
+                    rewrite.remove(add)
+                    metrics.numDeletedRows += try await Self.logicalRows(add, table: table)
+                } else {
+                    toRead.append(add)
+                }
+            }
+            try await rewrite.rewrite(toRead) { (_, rows) throws(LakeError) -> DataFrame? in
+                let matched = try RowCondition.trueRows(predicate, in: rows)
+                let deleted = matched.setCount
+                guard deleted > 0 else { return nil }
+                metrics.numDeletedRows += deleted
+                metrics.numCopiedRows += rows.rowCount - deleted
+                return try FileRewrite.rows(rows, where: FileRewrite.inverted(matched))
+            }
+            read = ReadSet(predicates: [ReadPredicate(partitionFilter: predicate, snapshot: snapshot)], files: plan.files.map(\.path))
+        } else {
+            for add in snapshot.files {
+                rewrite.remove(add)
+                metrics.numDeletedRows += try await Self.logicalRows(add, table: table)
+            }
+            read = .wholeTable
+        }
+        let result = try await rewrite.finish()
+        metrics.numFilesRead = result.read.count
+        guard !result.removed.isEmpty else {
+            metrics.version = snapshot.version
+            metrics.executionTimeMs = Self.millis(clock.now - start)
+            return (snapshot, metrics)
+        }
+        metrics.numRemovedFiles = result.removed.count
+        metrics.numRemovedBytes = result.removed.reduce(0) { $0 + ($1.size ?? 0) }
+        metrics.numDeletionVectorsRemoved = result.removed.filter { $0.deletionVector != nil }.count
+        metrics.numAddedFiles = result.added.count
+        metrics.numAddedBytes = result.added.reduce(0) { $0 + $1.size }
+        metrics.scanTimeMs = Self.millis(result.scanTime)
+        metrics.rewriteTimeMs = Self.millis(result.rewriteTime)
+        metrics.executionTimeMs = Self.millis(clock.now - start)
+
+        let actions = result.removed.map { Action.remove($0) } + result.added.map { Action.add($0) }
+        let commit = OperationCommit(table: table, snapshot: snapshot, operation: .delete(predicate: predicate?.sql), read: read)
+        let done = try await commit.commit(actions, metrics: metrics)
+        metrics.version = done.version
+        return (try await table.snapshot(at: .version(done.version)), metrics)
+    }
+
+    /// The rows a file contributes to the table: `numRecords` from its stats less its deletion vector's
+    /// cardinality; without stats, the Parquet footer's row count (only the footer is fetched).
+    static func logicalRows(_ add: AddFile, table: DeltaTable) async throws(LakeError) -> Int {
+        var physical = add.statsNumRecords
+        if physical == nil {
+            let location = try FileResolution.resolve(add.path, table: table)
+            do {
+                let (reader, _) = try await FetchedRanges.openParquet(store: location.store, key: location.key, expectedSize: add.size)
+                physical = reader.metadata.numRows
+            } catch {
+                throw LakeError(error)
+            }
+        }
+        let deleted = add.deletionVector?.cardinality ?? 0
+        guard let physical, physical >= 0, deleted >= 0, deleted <= physical, let rows = Int(exactly: physical - deleted) else {
+            throw LakeError(.corruptTable, "\(add.path): the log gives \(physical.map(String.init) ?? "no") records with \(deleted) deleted; the row counts cannot both be right")
+        }
+        return rows
+    }
+
+    /// Whole milliseconds of `d`.
+    static func millis(_ d: Duration) -> Int64 {
+        let (seconds, attos) = d.components
+        return seconds &* 1000 &+ attos / 1_000_000_000_000_000
+    }
+}
