@@ -86,7 +86,7 @@ public struct Delete: Sendable {
     func execute(on snapshot: Snapshot) async throws(LakeError) -> (Snapshot, Metrics) {
         let clock = ContinuousClock()
         let start = clock.now
-        do { try TableFeatures.checkWritable(snapshot.protocolAction, metadata: snapshot.metadata) } catch { throw LakeError(error) }
+        try ChangeChecks.checkChangeable(snapshot, operation: "DELETE")
         let predicate = try options.predicate.map { text throws(LakeError) in try RowCondition.parse(text, schema: snapshot.schema) }
         if let size = options.targetFileSize, size < 1 { throw LakeError.invalidRequest("the target file size must be at least 1 byte, not \(size)") }
 
@@ -139,7 +139,7 @@ public struct Delete: Sendable {
         metrics.executionTimeMs = Self.millis(clock.now - start)
 
         let actions = result.removed.map { Action.remove($0) } + result.added.map { Action.add($0) }
-        let commit = OperationCommit(table: table, snapshot: snapshot, operation: .delete(predicate: predicate?.sql), read: read)
+        let commit = OperationCommit(table: table, snapshot: snapshot, operation: .delete(predicate: options.predicate), read: read)
         let done = try await commit.commit(actions, metrics: metrics)
         metrics.version = done.version
         return (try await table.snapshot(at: .version(done.version)), metrics)
