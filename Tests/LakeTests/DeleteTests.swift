@@ -195,6 +195,32 @@ func dmlCleanup(_ t: DeltaTable) {
         #expect(try await dmlContents(t).map(\.0) == [2, 3])
     }
 
+    /// Under Serializable isolation even blind appends count, so the delete's read predicate must be exactly
+    /// its partition: an append to US commits beside a delete of EU rows, an append to EU conflicts.
+    @Test func underSerializableTheReadPredicateIsThePartitionDeletedFrom() async throws {
+        let t = try tempTable()
+        defer { dmlCleanup(t) }
+        var o = Write.Options()
+        o.partitionBy = ["region"]
+        o.properties = ["delta.isolationLevel": "Serializable"]
+        let (start, _) = try await Write(table: t, data: try dmlRows([1, 2], regions: ["EU", "US"], values: [1, 2]), options: o).execute()
+        _ = try await Write(table: t, data: try dmlRows([3], regions: ["US"], values: [3]), options: o).execute()
+        let (s, _) = try await Delete(table: t, options: .init(predicate: "region = 'EU' AND x = 1")).execute(on: start)
+        #expect(s.version == 2)
+        #expect(try await dmlContents(t).map(\.0) == [2, 3])
+
+        _ = try await Write(table: t, data: try dmlRows([4, 5], regions: ["EU", "EU"], values: [4, 5]), options: o).execute()
+        let now = try await t.snapshot()
+        _ = try await Write(table: t, data: try dmlRows([6], regions: ["EU"], values: [6]), options: o).execute()
+        do {
+            _ = try await Delete(table: t, options: .init(predicate: "region = 'EU' AND x = 4")).execute(on: now)
+            Issue.record("expected a concurrent append conflict")
+        } catch {
+            #expect(error.kind == .conflict && error.message.contains("concurrent append"))
+        }
+        #expect(try await dmlContents(t).map(\.0) == [2, 3, 4, 5, 6])
+    }
+
     /// A compaction that removed the file the delete rewrites makes the delete fail ("concurrent delete read"):
     /// committing would resurrect the compacted rows.
     @Test func deleteRacingACompactionOfItsFileConflicts() async throws {
