@@ -16,7 +16,7 @@ struct LakeCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ParquetCommand.self, FrameCommand.self, BenchCommand.self,
-            CreateCommand.self, WriteCommand.self, ReadCommand.self, HistoryCommand.self, InfoCommand.self, FilesCommand.self, CheckpointCommand.self,
+            CreateCommand.self, WriteCommand.self, MergeCommand.self, ReadCommand.self, HistoryCommand.self, InfoCommand.self, FilesCommand.self, CheckpointCommand.self,
         ]
     )
 
