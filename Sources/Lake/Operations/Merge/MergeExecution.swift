@@ -180,7 +180,8 @@ struct MergeExecution {
     private func keyText(_ frame: DataFrame, row: Int) -> String {
         let parts = plan.keys.compactMap { key -> String? in
             guard let t = key.targetColumn else { return nil }
-            let v = (try? frame.value(MergeNames.targetName(t), row: row)).map { "\($0)" } ?? "?"
+            guard let c = try? frame.column(MergeNames.targetName(t)) else { return nil }
+            let v = c.isNull(row) ? "NULL" : ValueText.string(c, row: row, style: .json)
             return "\(snapshot.schema.fields[t].name) = \(v)"
         }
         return parts.isEmpty ? "row \(row)" : parts.joined(separator: ", ")
