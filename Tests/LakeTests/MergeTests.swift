@@ -170,3 +170,11 @@ private func merge(_ t: DeltaTable, _ source: [Row], on: String = "target.id = s
     #expect(throws: LakeError.self) { try Merge.Clause.parse("WHEN MATCHED THEN INSERT *") }
     #expect(throws: LakeError.self) { try Merge.Clause.parse("WHEN MATCHED UPDATE SET *") }
 }
+
+@Test func mergePrunesByTargetOnlyConditionsOfOn() async throws {
+    let t = try await target([[(1, "EU", 1), (2, "US", 2)]], partitioned: true)
+    let (_, m) = try await merge(t, [(1, "EU", 11), (2, "US", 22)], on: "target.id = source.id AND target.region = 'EU'",
+                                 ["WHEN MATCHED THEN UPDATE SET *"])
+    #expect(m.numTargetFilesRead == 1 && m.numTargetRowsUpdated == 1)
+    #expect(try await contents(t) == (try expected([(1, "EU", 11), (2, "US", 2)])))
+}

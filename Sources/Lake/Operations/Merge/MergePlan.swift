@@ -126,8 +126,12 @@ struct MergePlan: Sendable {
         }
         source = frame
 
-        // Pruning: the source's key ranges (a list for partition keys), or'ed with what by-source clauses may touch.
+        // Pruning: conjuncts of ON over the target only (as table names), the source's key ranges (a list for partition keys), or'ed with what by-source clauses may touch.
+        var plain = names
+        plain.tableNames = true
         var match: [Expr] = []
+        let plainConjuncts = Self.conjuncts(try plain.resolve(on, scope: .both, role: "ON condition"))
+        for (c, p) in zip(Self.conjuncts(condition), plainConjuncts) where Self.sides(c) == .targetOnly { match.append(p) }
         var nothingMatches = false
         let partitions = Set(snapshot.partitionColumns.map { $0.lowercased() })
         for (k, key) in keys.enumerated() {
@@ -141,8 +145,6 @@ struct MergePlan: Sendable {
                 match.append(.between(name, low: .lit(lo), high: .lit(hi), negated: false))
             }
         }
-        var plain = names
-        plain.tableNames = true
         var predicate: Expr? = nothingMatches ? nil : (match.isEmpty ? nil : match.dropFirst().reduce(match[0]) { $0.and($1) })
         var everyFile = !nothingMatches && match.isEmpty
         var onlyBySource = nothingMatches
