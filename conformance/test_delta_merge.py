@@ -111,8 +111,9 @@ def scenario(seed: int, run_lake, work: Path) -> None:
     for name in combo:
         builder = CLAUSES[name][1](builder)
     rs_error = None
+    rs_metrics = {}
     try:
-        builder.execute()
+        rs_metrics = builder.execute()
     except Exception as e:  # delta-rs raises a DeltaError on an ambiguous merge
         rs_error = e
 
@@ -130,6 +131,9 @@ def scenario(seed: int, run_lake, work: Path) -> None:
     assert rows_of(lk) == rows_of(rs), context
     metrics = json.loads(out)
     assert int(metrics["numSourceRows"]) == source.num_rows, context
+    for ours, theirs in [("numTargetRowsInserted", "num_target_rows_inserted"), ("numTargetRowsUpdated", "num_target_rows_updated"),
+                         ("numTargetRowsDeleted", "num_target_rows_deleted")]:
+        assert int(metrics[ours]) == rs_metrics[theirs], f"{context}: {ours} {metrics[ours]} vs delta-rs {rs_metrics[theirs]}"
 
 
 @pytest.mark.parametrize("seed", range(28))
