@@ -178,3 +178,21 @@ private func merge(_ t: DeltaTable, _ source: [Row], on: String = "target.id = s
     #expect(m.numTargetFilesRead == 1 && m.numTargetRowsUpdated == 1)
     #expect(try await contents(t) == (try expected([(1, "EU", 11), (2, "US", 2)])))
 }
+
+@Test func mergeOnAPartitionKeyRecordsAPartitionReadPredicate() async throws {
+    let t = try await target([[(1, "EU", 1), (2, "US", 2)]], partitioned: true)
+    let snapshot = try await t.snapshot()
+    let plan = try MergePlan(snapshot: snapshot, source: try rows([(1, "EU", 5)]), on: "target.id = source.id AND target.region = source.region",
+                             clauses: [.updateAll, .insertAll], options: Merge.Options())
+    // Only the EU partition was read, so an append to US does not conflict with this merge (CONFLICTS.md rule 5).
+    #expect(plan.candidates.count == 1)
+    #expect(!plan.readPredicate.matches(["region": "US"]))
+    #expect(plan.readPredicate.matches(["region": "EU"]))
+}
+
+@Test func mergeWithAnUnconditionalBySourceClauseReadsEveryFile() async throws {
+    let t = try await target([[(1, "EU", 1)], [(50, "EU", 50)]])
+    let (_, m) = try await merge(t, [(1, "EU", 2)], ["WHEN MATCHED THEN UPDATE SET *", "WHEN NOT MATCHED BY SOURCE THEN DELETE"])
+    #expect(m.numTargetFilesRead == 2 && m.numTargetRowsDeleted == 1 && m.numTargetRowsUpdated == 1)
+    #expect(try await contents(t) == (try expected([(1, "EU", 2)])))
+}

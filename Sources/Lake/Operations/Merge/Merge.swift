@@ -107,11 +107,11 @@ public struct Merge: Sendable {
         let started = ContinuousClock.now
         let snapshot = try await table.snapshot()
         do { try TableFeatures.checkWritable(snapshot.protocolAction, metadata: snapshot.metadata) } catch { throw LakeError(error) }
-        let sourceFrame = try await loadSource(targetSchema: snapshot.schema)
-        let effective = clauses.isEmpty ? [Clause.updateAll, Clause.insertAll] : clauses
         guard options.targetAlias.lowercased() != options.sourceAlias.lowercased() else {
             throw LakeError.invalidRequest("the target and source aliases are both \(options.targetAlias); give them different names")
         }
+        let sourceFrame = try await loadSource(targetSchema: snapshot.schema)
+        let effective = clauses.isEmpty ? [Clause.updateAll, Clause.insertAll] : clauses
         let plan = try MergePlan(snapshot: snapshot, source: sourceFrame, on: on, clauses: effective, options: options)
         var execution = try MergeExecution(table: table, snapshot: snapshot, plan: plan, options: options)
         var (actions, metrics) = try await execution.run()
