@@ -196,3 +196,13 @@ private func merge(_ t: DeltaTable, _ source: [Row], on: String = "target.id = s
     #expect(m.numTargetFilesRead == 2 && m.numTargetRowsDeleted == 1 && m.numTargetRowsUpdated == 1)
     #expect(try await contents(t) == (try expected([(1, "EU", 2)])))
 }
+
+@Test func mergeSkipsFilesBetweenScatteredSourceKeys() async throws {
+    let t = try await target([[(1, "EU", 1), (2, "EU", 2)], [(10, "EU", 10), (11, "EU", 11)], [(20, "EU", 20)]])
+    let middle = try await t.snapshot().files.first { $0.stats?.contains("\"minValues\":{\"id\":10") == true }?.path
+    let (s, m) = try await merge(t, [(1, "EU", 100), (20, "EU", 200)])
+    // The key range 1...20 covers every file; the key list rules out the middle one.
+    #expect(m.numTargetFilesRead == 2 && m.numTargetFilesRemoved == 2)
+    #expect(middle != nil && s.files.contains { $0.path == middle })
+    #expect(try await contents(t) == (try expected([(1, "EU", 100), (2, "EU", 2), (10, "EU", 10), (11, "EU", 11), (20, "EU", 200)])))
+}

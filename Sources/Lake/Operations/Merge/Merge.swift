@@ -32,8 +32,9 @@ public struct Merge: Sendable {
         public var sourceAlias = "source"
         /// Target size of rewritten and inserted data files, in bytes.
         public var targetFileSize: Int = 128 * 1024 * 1024
-        /// Most distinct source values of a partition key listed as `p IN (...)` for pruning.
-        public var partitionListLimit = 256
+        /// Most distinct source values of an ON key listed as `key IN (...)` for pruning (more: `BETWEEN` their
+        /// minimum and maximum).
+        public var keyListLimit = 1024
 
         /// Default options.
         public init() {}

@@ -126,20 +126,21 @@ struct MergePlan: Sendable {
         }
         source = frame
 
-        // Pruning: conjuncts of ON over the target only (as table names), the source's key ranges (a list for partition keys), or'ed with what by-source clauses may touch.
+        // Pruning: conjuncts of ON over the target only (as table names), the source's keys (a list, or their range), or'ed with what by-source clauses may touch.
         var plain = names
         plain.tableNames = true
         var match: [Expr] = []
         let plainConjuncts = Self.conjuncts(try plain.resolve(on, scope: .both, role: "ON condition"))
         for (c, p) in zip(Self.conjuncts(condition), plainConjuncts) where Self.sides(c) == .targetOnly { match.append(p) }
         var nothingMatches = false
-        let partitions = Set(snapshot.partitionColumns.map { $0.lowercased() })
         for (k, key) in keys.enumerated() {
             guard let t = key.targetColumn else { continue }
             let name = Expr.col(target.fields[t].name)
             let c = keyColumns[k]
             if c.nullCount == c.count { nothingMatches = true; continue }
-            if partitions.contains(target.fields[t].name.lowercased()), let list = KeyValues.distinct(c, limit: options.partitionListLimit) {
+            // A short list of the source's keys skips files falling between them (a few scattered keys into a
+            // big table); a long one would make planning cost files × keys, so the range stands in for it.
+            if let list = KeyValues.distinct(c, limit: options.keyListLimit) {
                 match.append(.inList(name, list.map(Expr.lit), negated: false))
             } else if let (lo, hi) = KeyValues.range(c) {
                 match.append(.between(name, low: .lit(lo), high: .lit(hi), negated: false))
