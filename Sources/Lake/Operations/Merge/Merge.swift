@@ -114,7 +114,7 @@ public struct Merge: Sendable {
         let sourceFrame = try await loadSource(targetSchema: snapshot.schema)
         let effective = clauses.isEmpty ? [Clause.updateAll, Clause.insertAll] : clauses
         let plan = try MergePlan(snapshot: snapshot, source: sourceFrame, on: on, clauses: effective, options: options)
-        var execution = try MergeExecution(table: table, snapshot: snapshot, plan: plan, options: options)
+        var execution = MergeExecution(table: table, snapshot: snapshot, plan: plan, options: options)
         var (actions, metrics) = try await execution.run()
         metrics.numSourceRows = sourceFrame.rowCount
         metrics.executionTimeMs = Self.millis(since: started)

@@ -13,7 +13,7 @@ struct MergeExecution {
     /// Log paths of the target files read.
     private(set) var readPaths: [String] = []
 
-    init(table: DeltaTable, snapshot: Snapshot, plan: MergePlan, options: Merge.Options) throws(LakeError) {
+    init(table: DeltaTable, snapshot: Snapshot, plan: MergePlan, options: Merge.Options) {
         self.table = table
         self.snapshot = snapshot
         self.plan = plan
