@@ -1,0 +1,167 @@
+import Columnar
+import DataFrame
+import DeltaLog
+
+/// MERGE INTO a Delta table with Delta's semantics: target rows the ON condition pairs with a source row take
+/// the first `WHEN MATCHED` clause whose condition holds, unmatched source rows the first `WHEN NOT MATCHED`
+/// clause, unmatched target rows the first `WHEN NOT MATCHED BY SOURCE` clause.
+///
+/// Copy-on-write: only target files that partition values and stats allow to match (or that a by-source clause
+/// may act on) are read, one at a time; a file where some row is updated or deleted is rewritten whole through
+/// `DataFileWriter`, the others stay untouched. Memory follows the source and the file in flight. One commit,
+/// none when nothing changed; a target row matched by several source rows that a MATCHED clause acts on fails
+/// the merge before anything is written to the log.
+public struct Merge: Sendable {
+    /// Where the source rows come from.
+    public enum Source: Sendable {
+        /// Rows in memory.
+        case frame(DataFrame)
+        /// A stream of batches.
+        case data(WriteData)
+        /// A .parquet, .csv or .ndjson/.jsonl file; text parses with the target's column types.
+        case file(String)
+        /// Another Delta table, at a version (nil: the latest).
+        case table(DeltaTable, version: Int64?)
+    }
+
+    /// Merge options.
+    public struct Options: Sendable {
+        /// The name that qualifies target columns.
+        public var targetAlias = "target"
+        /// The name that qualifies source columns.
+        public var sourceAlias = "source"
+        /// Target size of rewritten and inserted data files, in bytes.
+        public var targetFileSize: Int = 128 * 1024 * 1024
+        /// Most distinct source values of an ON key listed as `key IN (...)` for pruning (more: `BETWEEN` their
+        /// minimum and maximum).
+        public var keyListLimit = 1024
+
+        /// Default options.
+        public init() {}
+    }
+
+    /// What the merge did, under Delta's metric names.
+    public struct Metrics: OperationMetrics, Hashable {
+        /// The version committed, or the version read when nothing changed.
+        public var version: Int64 = -1
+        /// Target files that were candidates (after pruning) and were read.
+        public var numTargetFilesRead = 0
+        /// Source rows.
+        @DeltaMetric public var numSourceRows = 0
+        /// Rows inserted by NOT MATCHED clauses.
+        @DeltaMetric public var numTargetRowsInserted = 0
+        /// Rows updated by MATCHED or NOT MATCHED BY SOURCE clauses.
+        @DeltaMetric public var numTargetRowsUpdated = 0
+        /// Rows updated by MATCHED clauses.
+        @DeltaMetric public var numTargetRowsMatchedUpdated = 0
+        /// Rows updated by NOT MATCHED BY SOURCE clauses.
+        @DeltaMetric public var numTargetRowsNotMatchedBySourceUpdated = 0
+        /// Rows deleted by MATCHED or NOT MATCHED BY SOURCE clauses.
+        @DeltaMetric public var numTargetRowsDeleted = 0
+        /// Rows deleted by MATCHED clauses.
+        @DeltaMetric public var numTargetRowsMatchedDeleted = 0
+        /// Rows deleted by NOT MATCHED BY SOURCE clauses.
+        @DeltaMetric public var numTargetRowsNotMatchedBySourceDeleted = 0
+        /// Unchanged rows of rewritten files, written again.
+        @DeltaMetric public var numTargetRowsCopied = 0
+        /// Data files written.
+        @DeltaMetric public var numTargetFilesAdded = 0
+        /// Data files removed (rewritten).
+        @DeltaMetric public var numTargetFilesRemoved = 0
+        /// Bytes of data files written.
+        @DeltaMetric public var numTargetBytesAdded: Int64 = 0
+        /// Bytes of data files removed.
+        @DeltaMetric public var numTargetBytesRemoved: Int64 = 0
+        /// Wall time of the whole merge, ms.
+        @DeltaMetric public var executionTimeMs: Int64 = 0
+        /// Time reading and joining target files, ms.
+        @DeltaMetric public var scanTimeMs: Int64 = 0
+        /// Time writing new files, ms.
+        @DeltaMetric public var rewriteTimeMs: Int64 = 0
+
+        /// Empty metrics.
+        public init() {}
+    }
+
+    /// The target table.
+    public let table: DeltaTable
+    /// The source rows.
+    public let source: Source
+    /// The ON condition, SQL.
+    public let on: String
+    /// The clauses, in order (empty: upsert, `UPDATE SET *` and `INSERT *`).
+    public let clauses: [Clause]
+    /// The options.
+    public let options: Options
+
+    /// A merge of `source` into `table` on `on`.
+    public init(table: DeltaTable, source: Source, on: String, clauses: [Clause] = [], options: Options = Options()) {
+        self.table = table
+        self.source = source
+        self.on = on
+        self.clauses = clauses
+        self.options = options
+    }
+
+    /// Runs the merge and commits; returns the snapshot after it (the one read when nothing changed).
+    public func execute() async throws(LakeError) -> (Snapshot, Metrics) {
+        let started = ContinuousClock.now
+        let snapshot = try await table.snapshot()
+        do { try TableFeatures.checkWritable(snapshot.protocolAction, metadata: snapshot.metadata) } catch { throw LakeError(error) }
+        guard options.targetAlias.lowercased() != options.sourceAlias.lowercased() else {
+            throw LakeError.invalidRequest("the target and source aliases are both \(options.targetAlias); give them different names")
+        }
+        let sourceFrame = try await loadSource(targetSchema: snapshot.schema)
+        let effective = clauses.isEmpty ? [Clause.updateAll, Clause.insertAll] : clauses
+        let plan = try MergePlan(snapshot: snapshot, source: sourceFrame, on: on, clauses: effective, options: options)
+        var execution = MergeExecution(table: table, snapshot: snapshot, plan: plan, options: options)
+        var (actions, metrics) = try await execution.run()
+        metrics.numSourceRows = sourceFrame.rowCount
+        metrics.executionTimeMs = Self.millis(since: started)
+        guard !actions.isEmpty else {
+            metrics.version = snapshot.version
+            return (snapshot, metrics)
+        }
+        let operation = DeltaOperation.merge(
+            predicate: on,
+            matched: effective.filter { $0.kind == .matched }.map(\.description),
+            notMatched: effective.filter { $0.kind == .notMatched }.map(\.description),
+            notMatchedBySource: effective.filter { $0.kind == .notMatchedBySource }.map(\.description))
+        let read = ReadSet(predicates: [plan.readPredicate], files: execution.readPaths)
+        let result = try await OperationCommit(table: table, snapshot: snapshot, operation: operation, read: read).commit(actions, metrics: metrics)
+        metrics.version = result.version
+        return (try await table.snapshot(at: .version(result.version)), metrics)
+    }
+
+    static func millis(since start: ContinuousClock.Instant) -> Int64 {
+        let d = ContinuousClock.now - start
+        return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// The source rows as one frame (a merge needs every source row to decide matches and inserts).
+    private func loadSource(targetSchema: Schema) async throws(LakeError) -> DataFrame {
+        func drain(_ next: () throws -> DataFrame?, schema: Schema) throws(LakeError) -> DataFrame {
+            var batches: [DataFrame] = []
+            do {
+                while let b = try next() { batches.append(b) }
+                return batches.isEmpty ? DataFrame(emptyOf: schema) : try DataFrame.concat(batches)
+            } catch {
+                throw LakeError.invalidRequest("merge source: \(error)")
+            }
+        }
+        switch source {
+        case let .frame(f):
+            return f
+        case let .data(d):
+            return try drain({ try d.next() }, schema: d.schema)
+        case let .file(path):
+            let reader: any BatchReader
+            do { reader = try BatchReaders.open(path: path, table: targetSchema) } catch { throw LakeError.invalidRequest("merge source \(path): \(error)") }
+            return try drain({ try reader.next() }, schema: reader.schema)
+        case let .table(t, version):
+            var o = Scan.Options()
+            if let version { o.version = .version(version) }
+            return try await Scan(table: t, options: o).execute().1
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import Columnar
+import DataFrame
+import DeltaLog
+
+/// Runs a planned MERGE: each candidate target file is read and hash-joined with the source; matched pairs and
+/// unmatched target rows take their clauses; a file where a row changed is rewritten (copied rows, updated
+/// rows) and removed; then unmatched source rows take the NOT MATCHED clauses and are inserted.
+struct MergeExecution {
+    let table: DeltaTable
+    let snapshot: Snapshot
+    let plan: MergePlan
+    let options: Merge.Options
+    /// Log paths of the target files read.
+    private(set) var readPaths: [String] = []
+
+    init(table: DeltaTable, snapshot: Snapshot, plan: MergePlan, options: Merge.Options) {
+        self.table = table
+        self.snapshot = snapshot
+        self.plan = plan
+        self.options = options
+    }
+
+    /// The file actions to commit and the metrics.
+    mutating func run() async throws(LakeError) -> ([Action], Merge.Metrics) {
+        var metrics = Merge.Metrics()
+        let schema = snapshot.schema
+        var sourceMatched = [Bool](repeating: false, count: plan.source.rowCount)
+        let writer = try DataFileWriter(table: table, metadata: snapshot.metadata, schema: schema, targetFileSize: options.targetFileSize)
+        let reader = DataFileReader(table: table, snapshot: snapshot)
+        let now = table.context.clock()
+        var removes: [RemoveFile] = []
+        var scanTime: Duration = .zero, writeTime: Duration = .zero
+        let clock = ContinuousClock()
+        let onlyUnconditionalDelete = plan.matched.count == 1 && plan.matched[0].condition == nil && plan.matched[0].clause.action == .delete
+
+        for add in plan.candidates {
+            let scanStart = clock.now
+            let rows = try await reader.read(add, schema: schema)
+            readPaths.append(add.path)
+            let target = try targetFrame(rows.frame)
+            let n = target.rowCount
+            let pairs = try run("join") { () throws -> DataFrame in
+                try target.join(plan.source, on: plan.keys.indices.map { (MergePlan.targetKey($0), MergePlan.sourceKey($0)) }, how: .inner, condition: plan.residual)
+            }
+            let tids = try Self.ints(try run("join") { try pairs.column(MergePlan.targetRowId) })
+            let sids = try Self.ints(try run("join") { try pairs.column(MergePlan.sourceRowId) })
+            var hasPair = [Bool](repeating: false, count: n)
+            for t in tids where t >= 0 && t < n { hasPair[t] = true }
+            for s in sids where s >= 0 && s < sourceMatched.count { sourceMatched[s] = true }
+
+            // The matched clause of each pair; a target row some clause acts on must have one such pair.
+            let pairClause = try clauseIndex(plan.matched, over: pairs)
+            var acted = [Int](repeating: -1, count: n)
+            for (p, k) in pairClause.enumerated() where k >= 0 {
+                let t = tids[p]
+                guard t >= 0 && t < n else { continue }
+                if acted[t] >= 0 && !onlyUnconditionalDelete {
+                    throw LakeError(.invalidRequest, "merge: several source rows match the target row with \(keyText(target, row: t)) and a MATCHED clause acts on it; a target row may be changed by one source row only, so make the source's keys unique (nothing was committed)")
+                }
+                acted[t] = k
+            }
+            // Unmatched target rows take the first NOT MATCHED BY SOURCE clause that holds.
+            var bySource = [Int](repeating: -1, count: n)
+            if !plan.bySource.isEmpty {
+                let k = try clauseIndex(plan.bySource, over: target)
+                for t in 0..<n where !hasPair[t] { bySource[t] = k[t] }
+            }
+            scanTime += clock.now - scanStart
+            guard acted.contains(where: { $0 >= 0 }) || bySource.contains(where: { $0 >= 0 }) else { continue }
+
+            let writeStart = clock.now
+            // Copied rows: neither a matched clause nor a by-source clause acts on them.
+            let copyMask = (0..<n).map { acted[$0] < 0 && bySource[$0] < 0 }
+            let copied = try Self.rows(target, where: copyMask)
+            try await writer.write(try output(copied, values: schema.fields.indices.map { .col(MergeNames.targetName($0)) }))
+            metrics.numTargetRowsCopied += copied.rowCount
+            for (k, clause) in plan.matched.enumerated() {
+                let mask = pairClause.map { $0 == k }
+                let count = mask.reduce(0) { $1 ? $0 + 1 : $0 }
+                guard count > 0 else { continue }
+                if let values = clause.values {
+                    try await writer.write(try output(try Self.rows(pairs, where: mask), values: values))
+                    metrics.numTargetRowsMatchedUpdated += count
+                } else {
+                    // An unconditional delete-only merge may pair a target row with several source rows: count rows.
+                    let deleted = Set(zip(mask, tids).filter(\.0).map(\.1)).count
+                    metrics.numTargetRowsMatchedDeleted += deleted
+                }
+            }
+            for (k, clause) in plan.bySource.enumerated() {
+                let mask = bySource.map { $0 == k }
+                let count = mask.reduce(0) { $1 ? $0 + 1 : $0 }
+                guard count > 0 else { continue }
+                if let values = clause.values {
+                    try await writer.write(try output(try Self.rows(target, where: mask), values: values))
+                    metrics.numTargetRowsNotMatchedBySourceUpdated += count
+                } else {
+                    metrics.numTargetRowsNotMatchedBySourceDeleted += count
+                }
+            }
+            removes.append(add.removal(deletionTimestamp: now))
+            metrics.numTargetBytesRemoved += add.size
+            writeTime += clock.now - writeStart
+        }
+        metrics.numTargetFilesRead = readPaths.count
+
+        // Inserts: source rows no target row matched, by the first NOT MATCHED clause that holds.
+        let insertStart = clock.now
+        if !plan.notMatched.isEmpty {
+            let unmatched = try Self.rows(plan.source, where: sourceMatched.map { !$0 })
+            let k = try clauseIndex(plan.notMatched, over: unmatched)
+            for (c, clause) in plan.notMatched.enumerated() {
+                guard let values = clause.values else { continue }
+                let mask = k.map { $0 == c }
+                let rows = try Self.rows(unmatched, where: mask)
+                guard rows.rowCount > 0 else { continue }
+                try await writer.write(try output(rows, values: values))
+                metrics.numTargetRowsInserted += rows.rowCount
+            }
+        }
+        let written = try await writer.finish()
+        writeTime += clock.now - insertStart
+
+        metrics.numTargetRowsUpdated = metrics.numTargetRowsMatchedUpdated + metrics.numTargetRowsNotMatchedBySourceUpdated
+        metrics.numTargetRowsDeleted = metrics.numTargetRowsMatchedDeleted + metrics.numTargetRowsNotMatchedBySourceDeleted
+        metrics.numTargetFilesAdded = written.count
+        metrics.numTargetFilesRemoved = removes.count
+        metrics.numTargetBytesAdded = written.reduce(0) { $0 + $1.size }
+        metrics.scanTimeMs = Self.ms(scanTime)
+        metrics.rewriteTimeMs = Self.ms(writeTime)
+        return (written.map { .add($0) } + removes.map { .remove($0) }, metrics)
+    }
+
+    static func ms(_ d: Duration) -> Int64 { d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000 }
+
+    /// Runs a DataFrame step, turning its error into a LakeError that says which step failed.
+    private func run<T>(_ step: String, _ body: () throws -> T) throws(LakeError) -> T {
+        do { return try body() } catch let e as LakeError { throw e } catch { throw LakeError.invalidRequest("merge \(step): \(error)") }
+    }
+
+    /// A target file's rows under internal names, with row ids and the ON key columns.
+    private func targetFrame(_ rows: DataFrame) throws(LakeError) -> DataFrame {
+        try run("reading the target") { () throws -> DataFrame in
+            var columns: [(name: String, column: Column)] = rows.columns.enumerated().map { (MergeNames.targetName($0.offset), $0.element) }
+            let ids = (0..<Int64(rows.rowCount)).map { $0 }
+            columns.append((MergePlan.targetRowId, Column(unchecked: .int64, count: rows.rowCount, validity: nil, values: .int64(ids))))
+            var frame = try DataFrame(columns)
+            for (k, key) in plan.keys.enumerated() {
+                columns.append((MergePlan.targetKey(k), try frame.evaluate(key.target)))
+            }
+            frame = try DataFrame(columns)
+            return frame
+        }
+    }
+
+    /// For each row of `frame`, the index of the first clause whose condition holds, or -1.
+    private func clauseIndex(_ clauses: [MergePlan.ResolvedClause], over frame: DataFrame) throws(LakeError) -> [Int] {
+        guard !clauses.isEmpty else { return [Int](repeating: -1, count: frame.rowCount) }
+        if clauses[0].condition == nil { return [Int](repeating: 0, count: frame.rowCount) }
+        let branches = clauses.enumerated().map { CaseBranch(when: $0.element.condition ?? .lit(true), then: .lit($0.offset)) }
+        let column = try run("clause condition") { try frame.evaluate(Expr.caseWhen(operand: nil, branches: branches, otherwise: .lit(-1))) }
+        return try Self.ints(column)
+    }
+
+    /// The table's columns computed from `values` over `frame`, cast to the table's types.
+    private func output(_ frame: DataFrame, values: [Expr]) throws(LakeError) -> DataFrame {
+        let schema = snapshot.schema
+        return try run("computing new rows") { () throws -> DataFrame in
+            let exprs = zip(schema.fields, values).enumerated().map { (i, pair) -> NamedExpr in
+                let (field, value) = pair
+                if case let .column(p) = value, p == [MergeNames.targetName(i)] { return NamedExpr(value, as: field.name) }
+                return NamedExpr(.cast(value, field.type), as: field.name)
+            }
+            let out = try frame.select(exprs)
+            return try SchemaConformance.conform(out, to: schema, allowExtra: false).0
+        }
+    }
+
+    /// A description of a target row's ON keys for error messages.
+    private func keyText(_ frame: DataFrame, row: Int) -> String {
+        let parts = plan.keys.compactMap { key -> String? in
+            guard let t = key.targetColumn else { return nil }
+            guard let c = try? frame.column(MergeNames.targetName(t)) else { return nil }
+            let v = c.isNull(row) ? "NULL" : ValueText.string(c, row: row, style: .json)
+            return "\(snapshot.schema.fields[t].name) = \(v)"
+        }
+        return parts.isEmpty ? "row \(row)" : parts.joined(separator: ", ")
+    }
+
+    /// The rows of `frame` where `mask` is true.
+    static func rows(_ frame: DataFrame, where mask: [Bool]) throws(LakeError) -> DataFrame {
+        if !mask.contains(false) { return frame }
+        let name = "__lake_keep"
+        do {
+            let marked = try DataFrame(schema: Schema(frame.schema.fields + [Field(name, .boolean, nullable: false)]),
+                                       columns: frame.columns + [Column(unchecked: .boolean, count: mask.count, validity: nil, values: .boolean(Bitmap(mask)))])
+            return try marked.filter(Expr.col(name)).drop([name])
+        } catch {
+            throw LakeError(.failed, "merge: selecting rows: \(error)")
+        }
+    }
+
+    /// The values of an integer column (nulls as -1).
+    static func ints(_ c: Column) throws(LakeError) -> [Int] {
+        switch c.values {
+        case let .int64(a): return (0..<min(a.count, c.count)).map { c.isNull($0) ? -1 : Int(a[$0]) }
+        case let .int32(a): return (0..<min(a.count, c.count)).map { c.isNull($0) ? -1 : Int(a[$0]) }
+        default: throw LakeError(.failed, "merge: expected an integer column, got \(c.type.name)")
+        }
+    }
+}
