@@ -362,6 +362,77 @@ def _deltars_write_file_process(ctx: Context) -> str:
     )
 
 
+def _merge_source(ctx: Context) -> Path:
+    """WORKLOAD.md's upsert source: N/10 rows, half with existing order_ids (amount changed), half new."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def build(tmp: Path) -> None:
+        orders = pq.read_table(ctx.inputs["orders"])
+        half = max(1, ctx.rows // 20)
+        matching = orders.take(pa.array(range(0, ctx.rows, max(1, ctx.rows // half)))[:half])
+        matching = matching.set_column(matching.schema.get_field_index("amount"), "amount", pc.add(matching["amount"], 1.0))
+        new = orders.slice(0, half)
+        new = new.set_column(0, "order_id", pa.array(range(ctx.rows, ctx.rows + half), pa.int64()))
+        tmp.mkdir(parents=True)
+        pq.write_table(pa.concat_tables([matching, new]), tmp / "source.parquet")
+
+    return _build_once(_bench_dir(ctx) / f"merge-source-{ctx.rows}", build) / "source.parquet"
+
+
+def _table_copies(ctx: Context, name: str):
+    """A callable giving a fresh copy of the delta-rs orders table per call (the copies are made untimed)."""
+    import shutil
+
+    src = _delta_orders(ctx)
+    copies = []
+    for i in range(ctx.repeat):
+        dst = ctx.out(f"{name}-{i}")
+        shutil.copytree(src, dst)
+        copies.append(str(dst))
+    return lambda: copies.pop(0)
+
+
+def _deltars_merge(ctx: Context):
+    from deltalake import DeltaTable
+
+    source = pq.read_table(_merge_source(ctx))
+    nxt = _table_copies(ctx, "peer-merge")
+
+    def run():
+        (DeltaTable(nxt()).merge(source, "target.order_id = source.order_id", source_alias="source", target_alias="target")
+         .when_matched_update_all().when_not_matched_insert_all().execute())
+
+    return run
+
+
+def _deltars_merge_process(ctx: Context) -> str:
+    return (
+        "import sys, shutil, pyarrow.parquet as pq\n"
+        "from deltalake import DeltaTable\n"
+        f"shutil.copytree({str(_delta_orders(ctx))!r}, sys.argv[1] + '/t')\n"
+        f"s = pq.read_table({str(_merge_source(ctx))!r})\n"
+        "(DeltaTable(sys.argv[1] + '/t').merge(s, 'target.order_id = source.order_id', source_alias='source', target_alias='target')"
+        ".when_matched_update_all().when_not_matched_insert_all().execute())\n"
+    )
+
+
+def _deltars_delete(ctx: Context):
+    from deltalake import DeltaTable
+
+    nxt = _table_copies(ctx, "peer-delete")
+    return lambda: DeltaTable(nxt()).delete("status = 'cancelled'")
+
+
+def _deltars_delete_process(ctx: Context) -> str:
+    return (
+        "import sys, shutil\n"
+        "from deltalake import DeltaTable\n"
+        f"shutil.copytree({str(_delta_orders(ctx))!r}, sys.argv[1] + '/t')\n"
+        "DeltaTable(sys.argv[1] + '/t').delete(\"status = 'cancelled'\")\n"
+    )
+
+
 def _deltars_appends(ctx: Context):
     from deltalake import write_deltalake
 
@@ -434,6 +505,21 @@ DELTA_OPS: list[BenchOp] = [
         lake=lambda ctx: ["delta-write-file", "--input", str(ctx.inputs["orders"]), "--output", str(ctx.out("lake-delta-write-file"))],
         rows=lambda ctx: ctx.rows,
         peer_process=_deltars_write_file_process,
+    ),
+    BenchOp(
+        name="delta-merge",
+        peer="delta-rs",
+        prepare=_deltars_merge,
+        lake=lambda ctx: ["delta-merge", "--input", str(_delta_orders(ctx)), "--input2", str(_merge_source(ctx)),
+                          "--output", str(ctx.out("lake-delta-merge"))],
+        peer_process=_deltars_merge_process,
+    ),
+    BenchOp(
+        name="delta-delete",
+        peer="delta-rs",
+        prepare=_deltars_delete,
+        lake=lambda ctx: ["delta-delete", "--input", str(_delta_orders(ctx)), "--output", str(ctx.out("lake-delta-delete"))],
+        peer_process=_deltars_delete_process,
     ),
     BenchOp(
         name="delta-scan",

@@ -29,7 +29,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Input file (for the delta-* operations that read a table: the table directory).")
     var input: String
 
-    @Option(help: "Second input file: the customers table for frame-join.")
+    @Option(help: "Second input file: the customers table for frame-join, the source for delta-merge.")
     var input2: String?
 
     @Option(help: "Output file, for operations that write.")
@@ -68,7 +68,7 @@ struct BenchCommand: AsyncParsableCommand {
             case let .base(frameOp):
                 (best, rows) = try FrameBench.run(frameOp, input: input, input2: input2, repeat: max(1, `repeat`))
             case let .delta(deltaOp):
-                (best, rows) = try await DeltaBench.run(deltaOp, input: input, output: output, repeat: max(1, `repeat`))
+                (best, rows) = try await DeltaBench.run(deltaOp, input: input, input2: input2, output: output, repeat: max(1, `repeat`))
             }
             // The peak resident size is read here, in this process, because a parent's wait4 ru_maxrss on Linux
             // also counts the parent's own footprint from before exec.

@@ -16,6 +16,10 @@ enum DeltaBench {
         /// `lake write` of the orders file into a new table: read and written in bounded batches, timed whole
         /// (--input orders.parquet, --output table dir); its peak is the whole process's.
         case writeFile = "delta-write-file"
+        /// Upsert of N/10 source rows, half matching (--input table dir, --input2 source Parquet, --output scratch).
+        case merge = "delta-merge"
+        /// Delete `status = 'cancelled'` (--input table dir, --output scratch).
+        case delete = "delta-delete"
         /// Full scan of a table into memory (--input table dir).
         case scan = "delta-scan"
         /// Scan with `filterPredicate` (--input table dir).
@@ -36,7 +40,7 @@ enum DeltaBench {
     static let appendCount = 200
 
     /// Runs `op` `count` times; returns the best seconds and the row count of the result.
-    static func run(_ op: Operation, input: String, output: String?, repeat count: Int) async throws -> (Double, Int) {
+    static func run(_ op: Operation, input: String, input2: String? = nil, output: String?, repeat count: Int) async throws -> (Double, Int) {
         var best = Double.infinity
         var rows = 0
         switch op {
@@ -62,6 +66,24 @@ enum DeltaBench {
                 let (_, m) = try await Write(table: try DeltaTable(location: dir), data: try InputBatches.stream([input], table: nil), options: options).execute()
                 best = min(best, t.duration(to: .now).seconds)
                 rows = m.numOutputRows
+            }
+        case .merge, .delete:
+            let output = try need(output, op)
+            let source = try op == .merge ? DataFrame(ParquetReader(path: need(input2, op)).read()) : nil
+            for i in 0..<count {
+                // A fresh copy of the table per run, made untimed.
+                let dir = try freshDirectory(output, run: i) + "/t"
+                try FileManager.default.copyItem(atPath: input, toPath: dir)
+                let table = try DeltaTable(location: dir)
+                let t = ContinuousClock.now
+                if let source {
+                    let (_, m) = try await Merge(table: table, source: .frame(source), on: "target.order_id = source.order_id").execute()
+                    rows = m.numSourceRows
+                } else {
+                    let (_, m) = try await Delete(table: table, options: .init(predicate: "status = 'cancelled'")).execute()
+                    rows = m.numDeletedRows
+                }
+                best = min(best, t.duration(to: .now).seconds)
             }
         case .appends:
             let output = try need(output, op)
@@ -115,7 +137,7 @@ enum DeltaBench {
     }
 
     static func need(_ output: String?, _ op: Operation) throws -> String {
-        guard let output else { throw ValidationError("\(op.rawValue) needs --output (a scratch directory)") }
+        guard let output else { throw ValidationError("\(op.rawValue) needs --output (a scratch directory) and, for delta-merge, --input2") }
         return output
     }
 
