@@ -24,6 +24,15 @@ extension DataFrame {
         return take(mask)
     }
 
+    /// The rows whose bit is set in `mask`, which must have one bit per row: selection by a mask computed
+    /// elsewhere (deletion vectors, rows a merge or delete keeps) without evaluating an expression.
+    public func rows(where mask: Bitmap) throws(DataFrameError) -> DataFrame {
+        guard mask.count == rowCount else {
+            throw .shapeMismatch("a row mask of \(mask.count) bits for a frame of \(rowCount) rows")
+        }
+        return take(mask)
+    }
+
     /// The rows whose bit is set in `mask` (which has one bit per row).
     func take(_ mask: Bitmap) -> DataFrame {
         let selected = mask.setCount

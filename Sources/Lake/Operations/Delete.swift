@@ -126,7 +126,7 @@ public struct Delete: Sendable {
         metrics.numFilesRead = result.read.count
         guard !result.removed.isEmpty else {
             metrics.version = snapshot.version
-            metrics.executionTimeMs = Self.millis(clock.now - start)
+            metrics.executionTimeMs = (clock.now - start).milliseconds
             return (snapshot, metrics)
         }
         metrics.numRemovedFiles = result.removed.count
@@ -134,9 +134,9 @@ public struct Delete: Sendable {
         metrics.numDeletionVectorsRemoved = result.removed.filter { $0.deletionVector != nil }.count
         metrics.numAddedFiles = result.added.count
         metrics.numAddedBytes = result.added.reduce(0) { $0 + $1.size }
-        metrics.scanTimeMs = Self.millis(result.scanTime)
-        metrics.rewriteTimeMs = Self.millis(result.rewriteTime)
-        metrics.executionTimeMs = Self.millis(clock.now - start)
+        metrics.scanTimeMs = result.scanTime.milliseconds
+        metrics.rewriteTimeMs = result.rewriteTime.milliseconds
+        metrics.executionTimeMs = (clock.now - start).milliseconds
 
         let actions = result.removed.map { Action.remove($0) } + result.added.map { Action.add($0) }
         let commit = OperationCommit(table: table, snapshot: snapshot, operation: .delete(predicate: options.predicate), read: read)
@@ -163,11 +163,5 @@ public struct Delete: Sendable {
             throw LakeError(.corruptTable, "\(add.path): the log gives \(physical.map(String.init) ?? "no") records with \(deleted) deleted; the row counts cannot both be right")
         }
         return rows
-    }
-
-    /// Whole milliseconds of `d`.
-    static func millis(_ d: Duration) -> Int64 {
-        let (seconds, attos) = d.components
-        return seconds &* 1000 &+ attos / 1_000_000_000_000_000
     }
 }

@@ -38,3 +38,11 @@ extension OperationMetrics {
         return out
     }
 }
+
+extension Duration {
+    /// Whole milliseconds, for the `...TimeMs` metrics Delta records.
+    var milliseconds: Int64 {
+        let (seconds, attos) = components
+        return seconds &* 1000 &+ attos / 1_000_000_000_000_000
+    }
+}

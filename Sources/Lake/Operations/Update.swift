@@ -121,7 +121,7 @@ public struct Update: Sendable {
         metrics.numFilesRead = result.read.count
         guard !result.removed.isEmpty else {
             metrics.version = snapshot.version
-            metrics.executionTimeMs = Delete.millis(clock.now - start)
+            metrics.executionTimeMs = (clock.now - start).milliseconds
             return (snapshot, metrics)
         }
         metrics.numRemovedFiles = result.removed.count
@@ -129,9 +129,9 @@ public struct Update: Sendable {
         metrics.numDeletionVectorsRemoved = result.removed.filter { $0.deletionVector != nil }.count
         metrics.numAddedFiles = result.added.count
         metrics.numAddedBytes = result.added.reduce(0) { $0 + $1.size }
-        metrics.scanTimeMs = Delete.millis(result.scanTime)
-        metrics.rewriteTimeMs = Delete.millis(result.rewriteTime)
-        metrics.executionTimeMs = Delete.millis(clock.now - start)
+        metrics.scanTimeMs = result.scanTime.milliseconds
+        metrics.rewriteTimeMs = result.rewriteTime.milliseconds
+        metrics.executionTimeMs = (clock.now - start).milliseconds
 
         let read = predicate.map { ReadSet(predicates: [ReadPredicate(partitionFilter: $0, snapshot: snapshot)], files: plan.files.map(\.path)) } ?? .wholeTable
         let actions = result.removed.map { Action.remove($0) } + result.added.map { Action.add($0) }

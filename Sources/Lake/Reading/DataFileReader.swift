@@ -116,10 +116,7 @@ public struct DataFileReader: Sendable {
                 for (i, r) in ix.enumerated() {
                     if gone[Int(r)] { keep[i] = false } else { kept.append(r) }
                 }
-                let keepName = "__lake_dv_keep"
-                let marked = try DataFrame(schema: Schema(frame.schema.fields + [Field(keepName, .boolean, nullable: false)]),
-                                           columns: frame.columns + [Column(unchecked: .boolean, count: rows, validity: nil, values: .boolean(keep))])
-                frame = try marked.filter(Expr.col(keepName)).drop([keepName])
+                frame = try frame.rows(where: keep)
                 index = kept
             }
         }

@@ -145,14 +145,6 @@ final class FileRewrite {
 
     /// The rows of `frame` whose bit in `mask` is set.
     static func rows(_ frame: DataFrame, where mask: Bitmap) throws(LakeError) -> DataFrame {
-        if mask.count == frame.rowCount && mask.setCount == frame.rowCount { return frame }
-        let name = "__lake_rewrite_keep"
-        do {
-            let marked = try DataFrame(schema: Schema(frame.schema.fields + [Field(name, .boolean, nullable: false)]),
-                                       columns: frame.columns + [Column(type: .boolean, count: frame.rowCount, validity: nil, values: .boolean(mask))])
-            return try marked.filter(Expr.col(name)).drop([name])
-        } catch {
-            throw LakeError(error)
-        }
+        do { return try frame.rows(where: mask) } catch { throw LakeError(error) }
     }
 }

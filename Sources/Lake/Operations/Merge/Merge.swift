@@ -117,7 +117,7 @@ public struct Merge: Sendable {
         var execution = MergeExecution(table: table, snapshot: snapshot, plan: plan, options: options)
         var (actions, metrics) = try await execution.run()
         metrics.numSourceRows = sourceFrame.rowCount
-        metrics.executionTimeMs = Self.millis(since: started)
+        metrics.executionTimeMs = (ContinuousClock.now - started).milliseconds
         guard !actions.isEmpty else {
             metrics.version = snapshot.version
             return (snapshot, metrics)
@@ -131,11 +131,6 @@ public struct Merge: Sendable {
         let result = try await OperationCommit(table: table, snapshot: snapshot, operation: operation, read: read).commit(actions, metrics: metrics)
         metrics.version = result.version
         return (try await table.snapshot(at: .version(result.version)), metrics)
-    }
-
-    static func millis(since start: ContinuousClock.Instant) -> Int64 {
-        let d = ContinuousClock.now - start
-        return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// The source rows as one frame (a merge needs every source row to decide matches and inserts).

@@ -126,12 +126,11 @@ struct MergeExecution {
         metrics.numTargetFilesAdded = written.count
         metrics.numTargetFilesRemoved = removes.count
         metrics.numTargetBytesAdded = written.reduce(0) { $0 + $1.size }
-        metrics.scanTimeMs = Self.ms(scanTime)
-        metrics.rewriteTimeMs = Self.ms(writeTime)
+        metrics.scanTimeMs = scanTime.milliseconds
+        metrics.rewriteTimeMs = writeTime.milliseconds
         return (written.map { .add($0) } + removes.map { .remove($0) }, metrics)
     }
 
-    static func ms(_ d: Duration) -> Int64 { d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000 }
 
     /// Runs a DataFrame step, turning its error into a LakeError that says which step failed.
     private func run<T>(_ step: String, _ body: () throws -> T) throws(LakeError) -> T {
@@ -189,13 +188,7 @@ struct MergeExecution {
 
     /// The rows of `frame` where `mask` is true.
     static func rows(_ frame: DataFrame, where mask: [Bool]) throws(LakeError) -> DataFrame {
-        if !mask.contains(false) { return frame }
-        let name = "__lake_keep"
-        do {
-            let marked = try DataFrame(schema: Schema(frame.schema.fields + [Field(name, .boolean, nullable: false)]),
-                                       columns: frame.columns + [Column(unchecked: .boolean, count: mask.count, validity: nil, values: .boolean(Bitmap(mask)))])
-            return try marked.filter(Expr.col(name)).drop([name])
-        } catch {
+        do { return try frame.rows(where: Bitmap(mask)) } catch {
             throw LakeError(.failed, "merge: selecting rows: \(error)")
         }
     }
