@@ -5,6 +5,8 @@ import Columnar
 enum Cast {
     static func column(_ c: Column, to target: DataType, expression e: Expr) throws(DataFrameError) -> Column {
         if c.type == target { return c }
+        // Nested types that differ only in field metadata hold the same values.
+        if c.type.sameIgnoringFieldMetadata(target), let same = c.relabeled(as: target) { return same }
         if c.count == 0 { return Column.empty(target) }
         if target == .string { return toString(c) }
         switch c.type {

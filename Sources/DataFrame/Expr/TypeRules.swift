@@ -108,7 +108,7 @@ enum TypeRules {
 
     /// Whether `CAST(from AS to)` is allowed.
     static func canCast(_ from: DataType, _ to: DataType) -> Bool {
-        if from == to { return true }
+        if from == to || from.sameIgnoringFieldMetadata(to) { return true }
         func flat(_ t: DataType) -> Bool {
             switch t {
             case .list, .structure, .map, .time, .fixedSizeBinary: false

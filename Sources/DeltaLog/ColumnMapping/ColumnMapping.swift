@@ -1,7 +1,8 @@
 import Columnar
 
-/// Column mapping on the read side (PROTOCOL.md "Column Mapping"): which names and ids the data files use
-/// for the table's logical columns.
+/// Column mapping (PROTOCOL.md "Column Mapping"): which names and ids the data files use for the table's
+/// logical columns. Readers match file columns by physical name (or field id); writers store columns, stats
+/// and partition values under the physical names.
 public struct ColumnMapping: Sendable, Hashable {
     /// `delta.columnMapping.mode`.
     public enum Mode: String, Sendable, Hashable {
@@ -13,6 +14,13 @@ public struct ColumnMapping: Sendable, Hashable {
         case id
     }
 
+    /// The table property naming the mode.
+    public static let modeKey = "delta.columnMapping.mode"
+    /// The table property holding the largest column id given so far: new columns get ids above it.
+    public static let maxColumnIdKey = "delta.columnMapping.maxColumnId"
+    /// Parquet's field id key in `Field.metadata`, set on physical fields that have a column mapping id.
+    public static let parquetFieldIdKey = "PARQUET:field_id"
+
     /// The table's mode.
     public let mode: Mode
     /// The logical schema.
@@ -20,12 +28,9 @@ public struct ColumnMapping: Sendable, Hashable {
 
     /// The mapping of a table's schema and properties; an unknown mode is treated as `none`.
     public init(schema: Schema, configuration: [String: String]) {
-        self.mode = Mode(rawValue: configuration["delta.columnMapping.mode"] ?? "none") ?? .none
+        self.mode = configuration[Self.modeKey].flatMap { Mode(rawValue: $0.lowercased()) } ?? .none
         self.logicalSchema = schema
     }
-
-    /// Parquet's field id key in `Field.metadata`, set on physical fields under id mode.
-    public static let parquetFieldIdKey = "PARQUET:field_id"
 
     /// The physical name of a top-level logical column (the logical name when mapping is off).
     public func physicalName(of logical: String) -> String? {
@@ -47,8 +52,9 @@ public struct ColumnMapping: Sendable, Hashable {
         return out
     }
 
-    /// The schema as the data files store it: nested fields renamed to their physical names and, under id
-    /// mode, carrying their field ids; throws when a mapped field lacks its physical name or id.
+    /// The schema as the data files store it: nested fields renamed to their physical names and carrying their
+    /// column mapping ids as Parquet field ids (in both modes, as Spark writes them, so id-mode readers find
+    /// the columns); throws when a mapped field lacks its physical name, or its id under id mode.
     public func physicalSchema() throws(DeltaError) -> Schema {
         if mode == .none { return logicalSchema }
         var fields: [Field] = []
@@ -56,16 +62,26 @@ public struct ColumnMapping: Sendable, Hashable {
         return Schema(fields, metadata: logicalSchema.metadata)
     }
 
-    func physical(_ f: Field) throws(DeltaError) -> Field {
-        guard let name = f.metadata[DeltaSchema.physicalNameKey] else {
+    /// The physical form of one field of the logical schema (top-level or nested); `f` itself under mode none.
+    public func physical(_ f: Field) throws(DeltaError) -> Field {
+        if mode == .none { return f }
+        guard let name = f.metadata[DeltaSchema.physicalNameKey], !name.isEmpty else {
             throw .invalidSchema("column \(f.name) has no \(DeltaSchema.physicalNameKey) under column mapping mode \(mode.rawValue)")
         }
-        var metadata = f.metadata
-        if mode == .id {
-            guard let id = DeltaSchema.columnMappingId(f) else {
-                throw .invalidSchema("column \(f.name) has no \(DeltaSchema.columnMappingIdKey) under column mapping mode id")
+        // The data file needs nothing of the Delta metadata but the id; Parquet readers match by it in id mode.
+        var metadata: [String: String] = [:]
+        if let id = DeltaSchema.columnMappingId(f) {
+            guard let id32 = Int32(exactly: id) else {
+                throw .invalidSchema("column \(f.name) has \(DeltaSchema.columnMappingIdKey) \(id), which does not fit a Parquet field id (32 bits)")
             }
-            metadata[Self.parquetFieldIdKey] = String(id)
+            metadata[Self.parquetFieldIdKey] = String(id32)
+        } else if mode == .id {
+            throw .invalidSchema("column \(f.name) has no \(DeltaSchema.columnMappingIdKey) under column mapping mode id")
+        }
+        // A variant's value and metadata binaries are no table columns: they keep their names.
+        if f.isVariant {
+            metadata[Variant.marker] = "true"
+            return Field(name, f.type, nullable: f.nullable, metadata: metadata)
         }
         return Field(name, try physical(f.type), nullable: f.nullable, metadata: metadata)
     }
@@ -77,12 +93,18 @@ public struct ColumnMapping: Sendable, Hashable {
             for f in fs { out.append(try physical(f)) }
             return .structure(out)
         case let .list(e):
-            return .list(Field(e.name, try physical(e.type), nullable: e.nullable, metadata: e.metadata))
+            // Array elements and map entries are no struct fields: they keep Parquet's own names and no id.
+            return .list(try element(e))
         case let .map(k, v):
-            return .map(key: Field(k.name, try physical(k.type), nullable: k.nullable, metadata: k.metadata),
-                        value: Field(v.name, try physical(v.type), nullable: v.nullable, metadata: v.metadata))
+            return .map(key: try element(k), value: try element(v))
         default:
             return t
         }
+    }
+
+    /// An array element or map key/value: its name and variant marker kept, its nested fields mapped.
+    private func element(_ e: Field) throws(DeltaError) -> Field {
+        if e.isVariant { return e }
+        return Field(e.name, try physical(e.type), nullable: e.nullable)
     }
 }

@@ -18,10 +18,11 @@ public enum TableFeatures {
     ]
 
     /// Writer features lake implements when writing. Deliberately conservative: a feature is listed only when
-    /// every writer requirement of it is met (e.g. not columnMapping: lake does not yet write physical names).
+    /// every writer requirement of it is met (columnMapping: physical names and ids in data files, stats and
+    /// partition values, ids for new columns).
     public static let supportedWriterFeatures: Set<String> = [
         "appendOnly", "invariants", "checkConstraints", "changeDataFeed", "timestampNtz",
-        "domainMetadata", "vacuumProtocolCheck",
+        "domainMetadata", "vacuumProtocolCheck", "columnMapping",
     ]
 
     /// Features that are both reader and writer features (they go in both lists at reader version 3).

@@ -72,11 +72,16 @@ public struct CreateTable: Sendable {
         if !options.partitionColumns.isEmpty && options.partitionColumns.count == options.schema.fields.count {
             throw DeltaError.invalidArgument("every column is a partition column; a table needs at least one data column")
         }
-        let schemaString = try DeltaSchema.serialize(options.schema)
+        let tableId = context.uuid()
+        // Column mapping (delta.columnMapping.mode=name or id): every field gets its id and physical name.
+        let (schema, configuration) = try ColumnMapping.assign(options.schema, configuration: options.properties, uuid: context.uuid)
+        let schemaString = try DeltaSchema.serialize(schema)
         let metadata = Metadata(
-            id: context.uuid(), name: options.name, description: options.description, schemaString: schemaString,
-            partitionColumns: options.partitionColumns, configuration: options.properties, createdTime: context.clock())
-        let proto = TableFeatures.minimumProtocol(schema: options.schema, configuration: options.properties)
+            id: tableId, name: options.name, description: options.description, schemaString: schemaString,
+            partitionColumns: options.partitionColumns, configuration: configuration, createdTime: context.clock())
+        // One place decides the protocol: the union of what the schema and every property need (column
+        // mapping alone: reader 2 / writer 5; with features that have no legacy version: 3 / 7 and lists).
+        let proto = TableFeatures.minimumProtocol(schema: schema, configuration: configuration)
         try TableFeatures.checkWritable(proto, metadata: metadata)
         return (proto, metadata)
     }

@@ -110,7 +110,11 @@ public struct Write: Sendable {
                     metadata = snapshot.metadata
                 } else {
                     var m = snapshot.metadata
-                    m.schemaString = try DeltaSchema.serialize(Schema(snapshot.schema.fields + extra))
+                    // Under column mapping the new columns get the next ids and fresh physical names.
+                    let (evolved, configuration) = try ColumnMapping.assign(
+                        Schema(snapshot.schema.fields + extra), configuration: m.configuration, uuid: table.context.uuid)
+                    m.schemaString = try DeltaSchema.serialize(evolved)
+                    m.configuration = configuration
                     let needed = TableFeatures.minimumProtocol(schema: targetSchema, configuration: m.configuration)
                     let merged = TableFeatures.merge(snapshot.protocolAction, needed)
                     if merged != snapshot.protocolAction { actions.append(.protocol(merged)) }
@@ -167,7 +171,9 @@ public struct Write: Sendable {
             // Another writer created the table between our read and our commit of version 0. The files written
             // fit it when it has the same columns and partitioning: commit them on top of it.
             let created = try await table.snapshot()
-            let fits = created.partitionColumns == metadata.partitionColumns && created.columnMappingMode == "none"
+            // Files written for column mapping carry this write's physical names, which the other table lacks.
+            let unmapped = created.columnMappingMode == "none" && (metadata.configuration[ColumnMapping.modeKey] ?? "none") == "none"
+            let fits = created.partitionColumns == metadata.partitionColumns && unmapped
                 && (try? SchemaConformance.conform(DataFrame(emptyOf: targetSchema), to: created.schema, allowExtra: false).0.schema) == targetSchema
             guard fits else {
                 throw LakeError(.conflict, "another writer created the table \(table.location) at the same time with another schema or partitioning; run the write again")

@@ -24,10 +24,8 @@ final class DataFileWriter {
     /// `dataChange` of the `add` actions (false for optimize).
     let dataChange: Bool
 
-    private let partitionColumns: [String]
-    private let partitionIndexes: [Int]
-    private let dataIndexes: [Int]
-    private let fileSchema: Schema
+    private let layout: DataFileLayout
+    private var fileSchema: Schema { layout.fileSchema }
     private let indexedColumns: Int
     private let writerOptions: ParquetWriterOptions
     private var open: [[String?]: OpenFile] = [:]
@@ -59,20 +57,7 @@ final class DataFileWriter {
         self.schema = schema
         self.targetFileSize = max(1, targetFileSize)
         self.dataChange = dataChange
-        partitionColumns = metadata.partitionColumns
-        var pIndexes: [Int] = []
-        for name in partitionColumns {
-            guard let i = schema.index(of: name) else { throw LakeError(.schemaViolation, "partition column \(name) is missing from the data") }
-            pIndexes.append(i)
-        }
-        partitionIndexes = pIndexes
-        let partitionSet = Set(partitionColumns.map { $0.lowercased() })
-        dataIndexes = schema.fields.indices.filter { !partitionSet.contains(schema.fields[$0].name.lowercased()) }
-        let mapping = metadata.configuration["delta.columnMapping.mode"].map { $0 != "none" } ?? false
-        fileSchema = Schema(dataIndexes.map { i in
-            let f = schema.fields[i]
-            return mapping ? Field(DeltaSchema.physicalName(f), f.type, nullable: f.nullable, metadata: f.metadata) : f
-        })
+        layout = try DataFileLayout(schema: schema, metadata: metadata)
         indexedColumns = metadata.configuration["delta.dataSkippingNumIndexedCols"].flatMap { Int($0) } ?? FileStatistics.defaultIndexedColumns
         var options = ParquetWriterOptions()
         options.statisticsTruncateLength = FileStatistics.parquetTruncateLength
@@ -109,14 +94,14 @@ final class DataFileWriter {
 
     // MARK: - Partitions
 
-    /// The frame's rows grouped by serialized partition values (input order kept inside a group), as data-column
-    /// frames.
+    /// The frame's rows grouped by serialized partition values (input order kept inside a group), as frames of
+    /// the data columns as the files store them (`DataFileLayout`: physical names under column mapping).
     private func split(_ frame: DataFrame) throws -> [([String?], DataFrame)] {
-        let data = try DataFrame(schema: Schema(dataIndexes.map { frame.schema.fields[$0] }), columns: dataIndexes.map { frame.columns[$0] })
-        if partitionIndexes.isEmpty { return [([], data)] }
-        let (ids, representatives) = PartitionGrouping.groups(partitionIndexes.map { frame.columns[$0] })
+        let data = try layout.dataFrame(frame)
+        if layout.partitionIndexes.isEmpty { return [([], data)] }
+        let (ids, representatives) = PartitionGrouping.groups(layout.partitionIndexes.map { frame.columns[$0] })
         let keys = try representatives.map { row throws -> [String?] in
-            try partitionIndexes.map { i throws -> String? in
+            try layout.partitionIndexes.map { i throws -> String? in
                 let c = frame.columns[i]
                 return try PartitionValues.serialize(c.scalar(at: row), type: c.type)
             }
@@ -148,7 +133,7 @@ final class DataFileWriter {
             file = f
         } else {
             var values: [String: String?] = [:]
-            for (c, v) in zip(partitionColumns, key) { values[c] = .some(v) }
+            for (c, v) in zip(layout.partitionKeys, key) { values[c] = .some(v) }
             file = OpenFile(values: values, writer: try ParquetWriter(schema: fileSchema, options: writerOptions))
             order.append(key)
         }
@@ -208,7 +193,9 @@ final class DataFileWriter {
     /// with the first one.
     private func store(_ file: inout OpenFile) async throws {
         if file.upload == nil {
-            let dir = PartitionValues.hiveDirectory(columns: partitionColumns, values: file.values)
+            // Under column mapping the directories are named by physical names too, as Spark names them: a
+            // rename of the column leaves them right, and readers take the values from the log anyway.
+            let dir = PartitionValues.hiveDirectory(columns: layout.partitionKeys, values: file.values)
             file.key = dir + "part-" + Self.fiveDigits(fileCount) + "-" + table.context.uuid() + "-c000.snappy.parquet"
             fileCount += 1
             do { file.upload = try await table.store.upload(file.key) } catch { throw LakeError(.storage, "writing data file \(file.key): \(error)") }

@@ -74,7 +74,10 @@ enum SchemaConformance {
             used.insert(i)
             var column = frame.columns[i]
             let source = frame.schema.fields[i]
-            if column.type != target.type {
+            if column.type != target.type, column.type.sameIgnoringFieldMetadata(target.type), let same = column.relabeled(as: target.type) {
+                // Only field metadata differs (a column-mapped table's nested fields carry ids and names).
+                column = same
+            } else if column.type != target.type {
                 guard isSafeWidening(column.type, target.type) else {
                     throw DeltaError.schemaMismatch("column \(target.name) is \(target.type.name) in the table but \(column.type.name) in the data; cast the data to \(target.type.name)")
                 }
