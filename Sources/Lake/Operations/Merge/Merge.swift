@@ -105,13 +105,17 @@ public struct Merge: Sendable {
 
     /// Runs the merge and commits; returns the snapshot after it (the one read when nothing changed).
     public func execute() async throws(LakeError) -> (Snapshot, Metrics) {
+        try await execute(on: try await table.snapshot())
+    }
+
+    /// Merges into `snapshot` and commits on top of it (SCD Type 2 runs its merge on the snapshot it read).
+    func execute(on snapshot: Snapshot) async throws(LakeError) -> (Snapshot, Metrics) {
         let started = ContinuousClock.now
-        let snapshot = try await table.snapshot()
         do { try TableFeatures.checkWritable(snapshot.protocolAction, metadata: snapshot.metadata) } catch { throw LakeError(error) }
         guard options.targetAlias.lowercased() != options.sourceAlias.lowercased() else {
             throw LakeError.invalidRequest("the target and source aliases are both \(options.targetAlias); give them different names")
         }
-        let sourceFrame = try await loadSource(targetSchema: snapshot.schema)
+        let sourceFrame = try await Self.loadSource(source, targetSchema: snapshot.schema)
         let effective = clauses.isEmpty ? [Clause.updateAll, Clause.insertAll] : clauses
         let plan = try MergePlan(snapshot: snapshot, source: sourceFrame, on: on, clauses: effective, options: options)
         var execution = MergeExecution(table: table, snapshot: snapshot, plan: plan, options: options)
@@ -133,8 +137,9 @@ public struct Merge: Sendable {
         return (try await table.snapshot(at: .version(result.version)), metrics)
     }
 
-    /// The source rows as one frame (a merge needs every source row to decide matches and inserts).
-    private func loadSource(targetSchema: Schema) async throws(LakeError) -> DataFrame {
+    /// The source rows as one frame (a merge needs every source row to decide matches and inserts); text files
+    /// parse with `targetSchema`'s column types where they name its columns.
+    static func loadSource(_ source: Source, targetSchema: Schema?) async throws(LakeError) -> DataFrame {
         func drain(_ next: () throws -> DataFrame?, schema: Schema) throws(LakeError) -> DataFrame {
             var batches: [DataFrame] = []
             do {
