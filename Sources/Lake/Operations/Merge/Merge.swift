@@ -35,6 +35,11 @@ public struct Merge: Sendable {
         /// Most distinct source values of an ON key listed as `key IN (...)` for pruning (more: `BETWEEN` their
         /// minimum and maximum).
         public var keyListLimit = 1024
+        /// Schema evolution: `UPDATE SET *` and `INSERT *` add the source columns the target lacks (nullable, at
+        /// the end) and new fields of struct columns, and an assignment may name a source column the target
+        /// lacks; the commit carries the grown schema. Off: those clauses use the target's columns only and an
+        /// assignment to an unknown column fails (Delta's rules).
+        public var schemaEvolution = false
 
         /// Default options.
         public init() {}
@@ -118,6 +123,8 @@ public struct Merge: Sendable {
         var (actions, metrics) = try await execution.run()
         metrics.numSourceRows = sourceFrame.rowCount
         metrics.executionTimeMs = (ContinuousClock.now - started).milliseconds
+        // A grown schema is committed even when no row changed: the clauses asked for the columns.
+        actions = plan.schemaActions + actions
         guard !actions.isEmpty else {
             metrics.version = snapshot.version
             return (snapshot, metrics)

@@ -40,6 +40,9 @@ struct MergeCommand: AsyncParsableCommand {
     @Option(name: .customLong("target-file-size"), help: "Target size of a written data file in bytes (default 134217728).")
     var targetFileSize: Int?
 
+    @Flag(name: .customLong("schema-evolution"), help: "Add source columns the target lacks (UPDATE SET *, INSERT *, assignments to source columns) and new struct fields.")
+    var schemaEvolution = false
+
     @Flag(help: "Print the metrics as JSON.")
     var json = false
 
@@ -62,6 +65,7 @@ struct MergeCommand: AsyncParsableCommand {
             options.targetAlias = targetAlias
             options.sourceAlias = sourceAlias
             if let targetFileSize { options.targetFileSize = targetFileSize }
+            options.schemaEvolution = schemaEvolution
             let (_, m) = try await Merge(table: target, source: src, on: on, clauses: parsed, options: options).execute()
             if json {
                 StandardOutput.line(TableDocuments.operationMetrics(m, version: m.version).compact)
