@@ -134,3 +134,23 @@ private func commitText(_ t: DeltaTable, _ version: Int64) throws -> String {
     #expect(s.schema.fields.map(\.type) == [.int64, .int32])
     #expect(try await tableRows(t).map { $0["v"] } == [.int(7), .int(8)])
 }
+
+@Test func mergeMatchesStructFieldsOfTheSourceCaseInsensitively() async throws {
+    let t = try tempTable()
+    _ = try await Write(table: t, data: try frame([("id", .int64, [.int(1)]), ("s", .structure([Field("a", .int64)]), [.structure([.int(1)])])])).execute()
+    let source = try frame([("id", .int64, [.int(1)]), ("s", .structure([Field("A", .int64), Field("b", .string)]), [.structure([.int(10), .string("z")])])])
+    let (s, _) = try await Merge(table: t, source: .frame(source), on: "target.id = source.id", options: evolving()).execute()
+    #expect(s.schema.fields[1].type == .structure([Field("a", .int64), Field("b", .string)]))
+    #expect(try await tableRows(t).map { $0["s"] } == [.structure([.int(10), .string("z")])])
+}
+
+@Test func mergeEvolutionInsertsNullForAStructColumnTheSourceLacks() async throws {
+    let t = try tempTable()
+    _ = try await Write(table: t, data: try frame([("id", .int64, [.int(1)]), ("s", .structure([Field("a", .int64)]), [.structure([.int(1)])])])).execute()
+    let source = try frame([("id", .int64, [.int(1), .int(2)]), ("x", .string, [.string("p"), .string("q")])])
+    let (s, _) = try await Merge(table: t, source: .frame(source), on: "target.id = source.id", options: evolving()).execute()
+    #expect(s.schema.names == ["id", "s", "x"])
+    let rows = try await tableRows(t)
+    #expect(rows.map { $0["s"] } == [.structure([.int(1)]), .null])
+    #expect(rows.map { $0["x"] } == [.string("p"), .string("q")])
+}
