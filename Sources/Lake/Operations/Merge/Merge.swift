@@ -10,7 +10,8 @@ import DeltaLog
 /// may act on) are read, one at a time; a file where some row is updated or deleted is rewritten whole through
 /// `DataFileWriter`, the others stay untouched. Memory follows the source and the file in flight. One commit,
 /// none when nothing changed; a target row matched by several source rows that a MATCHED clause acts on fails
-/// the merge before anything is written to the log.
+/// the merge before anything is written to the log. With `Options.schemaEvolution` the table's schema grows by
+/// the source columns the clauses bring (`SchemaEvolution`), recorded by a `metaData` action in the same commit.
 public struct Merge: Sendable {
     /// Where the source rows come from.
     public enum Source: Sendable {

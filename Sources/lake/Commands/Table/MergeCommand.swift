@@ -13,6 +13,9 @@ struct MergeCommand: AsyncParsableCommand {
               WHEN NOT MATCHED [BY TARGET] [AND cond] THEN INSERT (cols) VALUES (exprs) | INSERT *
               WHEN NOT MATCHED BY SOURCE [AND cond] THEN UPDATE SET col = expr, ... | DELETE
             Without --clause: WHEN MATCHED THEN UPDATE SET * and WHEN NOT MATCHED THEN INSERT *.
+            With --schema-evolution, UPDATE SET * and INSERT * add the source columns the table lacks (nullable, at
+            the end; existing rows read them as NULL) and new struct fields, and an assignment may set a source
+            column the table lacks; existing columns keep their types.
             """
     )
 
