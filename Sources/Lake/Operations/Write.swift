@@ -106,17 +106,9 @@ public struct Write: Sendable {
                 let probe = DataFrame(emptyOf: data.schema)
                 let (conformed, extra) = try SchemaConformance.conform(probe, to: snapshot.schema, allowExtra: options.schemaEvolution)
                 targetSchema = conformed.schema
-                if extra.isEmpty {
-                    metadata = snapshot.metadata
-                } else {
-                    var m = snapshot.metadata
-                    m.schemaString = try DeltaSchema.serialize(Schema(snapshot.schema.fields + extra))
-                    let needed = TableFeatures.minimumProtocol(schema: targetSchema, configuration: m.configuration)
-                    let merged = TableFeatures.merge(snapshot.protocolAction, needed)
-                    if merged != snapshot.protocolAction { actions.append(.protocol(merged)) }
-                    actions.append(.metadata(m))
-                    metadata = m
-                }
+                let evolved = try SchemaEvolution.commit(Schema(snapshot.schema.fields + extra, metadata: snapshot.schema.metadata), on: snapshot)
+                actions += evolved.actions
+                metadata = evolved.metadata
             } else {
                 // Like Spark, a table created by a write has nullable columns: this batch having no nulls says
                 // nothing about the next one (use CreateTable for NOT NULL columns).

@@ -10,7 +10,8 @@ import DeltaLog
 /// may act on) are read, one at a time; a file where some row is updated or deleted is rewritten whole through
 /// `DataFileWriter`, the others stay untouched. Memory follows the source and the file in flight. One commit,
 /// none when nothing changed; a target row matched by several source rows that a MATCHED clause acts on fails
-/// the merge before anything is written to the log.
+/// the merge before anything is written to the log. With `Options.schemaEvolution` the table's schema grows by
+/// the source columns the clauses bring (`SchemaEvolution`), recorded by a `metaData` action in the same commit.
 public struct Merge: Sendable {
     /// Where the source rows come from.
     public enum Source: Sendable {
@@ -35,6 +36,11 @@ public struct Merge: Sendable {
         /// Most distinct source values of an ON key listed as `key IN (...)` for pruning (more: `BETWEEN` their
         /// minimum and maximum).
         public var keyListLimit = 1024
+        /// Schema evolution: `UPDATE SET *` and `INSERT *` add the source columns the target lacks (nullable, at
+        /// the end) and new fields of struct columns, and an assignment may name a source column the target
+        /// lacks; the commit carries the grown schema. Off: those clauses use the target's columns only and an
+        /// assignment to an unknown column fails (Delta's rules).
+        public var schemaEvolution = false
 
         /// Default options.
         public init() {}
@@ -122,6 +128,8 @@ public struct Merge: Sendable {
         var (actions, metrics) = try await execution.run()
         metrics.numSourceRows = sourceFrame.rowCount
         metrics.executionTimeMs = (ContinuousClock.now - started).milliseconds
+        // A grown schema is committed even when no row changed: the clauses asked for the columns.
+        actions = plan.schemaActions + actions
         guard !actions.isEmpty else {
             metrics.version = snapshot.version
             return (snapshot, metrics)
