@@ -26,6 +26,7 @@ class Context:
     repeat: int
     inputs: dict[str, Path]  # "orders", "customers"
     out_dir: Path  # scratch space for outputs, emptied per run
+    lake: str = ""  # the lake binary, for inputs only lake can build (tables with deletion vectors)
 
     def out(self, name: str) -> Path:
         return self.out_dir / name
@@ -433,6 +434,117 @@ def _deltars_delete_process(ctx: Context) -> str:
     )
 
 
+# The small upsert of issue 9: 1,000 source rows into the orders table stored as 50 files.
+UPSERT_FILES = 50
+UPSERT_SOURCE_ROWS = 1_000
+# The file whose order_id range the source keys fall in (the middle one).
+UPSERT_FILE = UPSERT_FILES // 2
+ORDERS_SCHEMA_SQL = "order_id long, customer_id long, product_id long, amount double, status string, created_at timestamp_ntz"
+
+
+def _upsert_parts(ctx: Context) -> list:
+    """The orders rows with order_id doubled, in order, cut into 50 parts: each part (one file) holds a
+    contiguous range of even order_ids, which leaves the odd ids inside a file's range free for new keys
+    (so a source falls in one file's key range with half its keys new)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    orders = pq.read_table(ctx.inputs["orders"])
+    orders = orders.set_column(0, "order_id", pc.multiply(orders["order_id"], pa.scalar(2, pa.int64())))
+    per = max(1, -(-orders.num_rows // UPSERT_FILES))
+    return [orders.slice(s, per) for s in range(0, orders.num_rows, per)]
+
+
+def _delta_orders_50(ctx: Context) -> Path:
+    """The orders table as 50 files written by delta-rs (50 appends in order_id order)."""
+    from deltalake import write_deltalake
+
+    def build(tmp: Path) -> None:
+        for part in _upsert_parts(ctx):
+            write_deltalake(str(tmp), part, mode="append")
+
+    return _build_once(_bench_dir(ctx) / f"delta-orders50-{ctx.rows}", build)
+
+
+def _delta_orders_50_dv(ctx: Context) -> Path:
+    """The same 50 files' rows in a table lake created with delta.enableDeletionVectors=true (lake create, then
+    one lake write per part), so lake's merge marks rows in deletion vectors instead of rewriting the file."""
+    import subprocess
+    import tempfile
+
+    def lake(*args) -> None:
+        p = subprocess.run([ctx.lake, *map(str, args)], capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError(f"building the deletion-vector table: `lake {' '.join(map(str, args))}` failed: {p.stderr.strip()[-500:]}")
+
+    def build(tmp: Path) -> None:
+        if not ctx.lake:
+            raise RuntimeError("building the deletion-vector table needs the lake binary (Context.lake)")
+        lake("create", tmp, "--schema", ORDERS_SCHEMA_SQL, "--property", "delta.enableDeletionVectors=true")
+        with tempfile.TemporaryDirectory() as parts:
+            for i, part in enumerate(_upsert_parts(ctx)):
+                f = Path(parts) / f"part-{i}.parquet"
+                pq.write_table(part, f)
+                lake("write", tmp, f)
+
+    return _build_once(_bench_dir(ctx) / f"delta-orders50-dv-{ctx.rows}", build)
+
+
+def _upsert_source(ctx: Context) -> Path:
+    """1,000 rows whose order_ids fall in the middle file's range: half existing (even ids, amount + 1), half
+    new (odd ids between them). Fewer when a file holds fewer than 500 rows (small --rows)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def build(tmp: Path) -> None:
+        parts = _upsert_parts(ctx)
+        part = parts[min(UPSERT_FILE, len(parts) - 1)]
+        half = min(UPSERT_SOURCE_ROWS // 2, part.num_rows)
+        step = max(1, part.num_rows // half)
+        rows = part.take(pa.array(range(0, step * half, step), pa.int64()))
+        matching = rows.set_column(3, "amount", pc.add(rows["amount"], 1.0))
+        new = rows.set_column(0, "order_id", pc.add(rows["order_id"], pa.scalar(1, pa.int64())))
+        tmp.mkdir(parents=True)
+        pq.write_table(pa.concat_tables([matching, new]), tmp / "source.parquet")
+
+    return _build_once(_bench_dir(ctx) / f"upsert-source-{ctx.rows}", build) / "source.parquet"
+
+
+def _upsert_source_rows(ctx: Context) -> int:
+    return pq.read_metadata(_upsert_source(ctx)).num_rows
+
+
+def _deltars_small_upsert(ctx: Context):
+    import shutil
+
+    from deltalake import DeltaTable
+
+    source = pq.read_table(_upsert_source(ctx))
+    src = _delta_orders_50(ctx)
+    copies = []
+    for i in range(ctx.repeat):
+        dst = ctx.out(f"peer-upsert-{i}")
+        shutil.copytree(src, dst)
+        copies.append(str(dst))
+
+    def run():
+        (DeltaTable(copies.pop(0)).merge(source, "target.order_id = source.order_id", source_alias="source", target_alias="target")
+         .when_matched_update_all().when_not_matched_insert_all().execute())
+
+    return run
+
+
+def _deltars_small_upsert_process(ctx: Context) -> str:
+    return (
+        "import sys, shutil, pyarrow.parquet as pq\n"
+        "from deltalake import DeltaTable\n"
+        f"shutil.copytree({str(_delta_orders_50(ctx))!r}, sys.argv[1] + '/t')\n"
+        f"s = pq.read_table({str(_upsert_source(ctx))!r})\n"
+        "(DeltaTable(sys.argv[1] + '/t').merge(s, 'target.order_id = source.order_id', source_alias='source', target_alias='target')"
+        ".when_matched_update_all().when_not_matched_insert_all().execute())\n"
+    )
+
+
 def _deltars_appends(ctx: Context):
     from deltalake import write_deltalake
 
@@ -520,6 +632,25 @@ DELTA_OPS: list[BenchOp] = [
         prepare=_deltars_delete,
         lake=lambda ctx: ["delta-delete", "--input", str(_delta_orders(ctx)), "--output", str(ctx.out("lake-delta-delete"))],
         peer_process=_deltars_delete_process,
+    ),
+    BenchOp(
+        name="delta-upsert-small",
+        peer="delta-rs",
+        prepare=_deltars_small_upsert,
+        lake=lambda ctx: ["delta-merge", "--input", str(_delta_orders_50(ctx)), "--input2", str(_upsert_source(ctx)),
+                          "--output", str(ctx.out("lake-upsert-small"))],
+        rows=_upsert_source_rows,
+        peer_process=_deltars_small_upsert_process,
+    ),
+    BenchOp(
+        # delta-rs cannot write deletion vectors: its row is the same merge on the plain table.
+        name="delta-upsert-small-dv",
+        peer="delta-rs",
+        prepare=_deltars_small_upsert,
+        lake=lambda ctx: ["delta-merge", "--input", str(_delta_orders_50_dv(ctx)), "--input2", str(_upsert_source(ctx)),
+                          "--output", str(ctx.out("lake-upsert-small-dv"))],
+        rows=_upsert_source_rows,
+        peer_process=_deltars_small_upsert_process,
     ),
     BenchOp(
         name="delta-scan",

@@ -123,6 +123,15 @@ import Testing
         #expect(Self.outcome(whole, w) == nil)
     }
 
+    /// A transaction that changes metadata (say, adds a CHECK constraint after validating the rows it read)
+    /// must see a winning blind append even at WriteSerializable, as Delta's checker has it.
+    @Test func rule5WinningBlindAppendConflictsWithAMetadataChange() {
+        var txn = whole
+        txn.changesMetadata = true
+        let w = Self.winner([Self.info("WRITE", blind: true), Self.add("f")])
+        #expect(Self.outcome(txn, w) == .concurrentAppend(path: "f"))
+    }
+
     @Test func rule5WinningBlindAppendConflictsAtSerializable() {
         var txn = whole
         txn.isolation = .serializable

@@ -239,6 +239,40 @@ private func parquet(_ t: DeltaTable, _ add: AddFile) throws -> ParquetReader {
         #expect(try sorted.value("extra", row: 0) == .null && sorted.value("extra", row: 1) == .string("new"))
     }
 
+    @Test func mergeSchemaEvolutionGivesNewNestedFieldsIdsAndPhysicalNames() async throws {
+        let t = try await mappedTable("id")
+        defer { dmlCleanup(t) }
+        _ = try await append(t, try cmRows([1, 2], regions: ["EU", "US"], values: [1, 2]))
+        // The source's info struct has a field d the table lacks, and a new top-level column n.
+        let wideInfo = DataType.structure([Field("a", .string), Field("b", .structure([Field("c", .int32)])), Field("d", .int64)])
+        let source = try DataFrame([
+            (name: "id", column: try Column(.int64, [.int(2), .int(3)])),
+            (name: "region", column: try Column(.string, [.string("US"), .string("EU")])),
+            (name: "x", column: try Column(.int64, [.int(20), .int(30)])),
+            (name: "info", column: try Column(wideInfo, [.structure([.string("a2"), .structure([.int(200)]), .int(22)]), .structure([.string("a3"), .structure([.int(300)]), .int(33)])])),
+            (name: "n", column: try Column(.string, [.string("two"), .string("three")])),
+        ])
+        var options = Merge.Options()
+        options.schemaEvolution = true
+        let (s, m) = try await Merge(table: t, source: .frame(source), on: "target.id = source.id", options: options).execute()
+        #expect(m.numTargetRowsUpdated == 1 && m.numTargetRowsInserted == 1)
+        let ids = try [DeltaSchema.columnMappingId(field(s, "info.d")), DeltaSchema.columnMappingId(field(s, "n"))].compactMap { $0 }
+        #expect(Set(ids) == [8, 9] && s.metadata.configuration["delta.columnMapping.maxColumnId"] == "9")
+        let d = try physical(s, "info.d"), n = try physical(s, "n")
+        let added = try #require(s.files.first { (try? parquet(t, $0).schema.names.contains(n)) == true })
+        let fileSchema = try parquet(t, added).schema
+        guard case let .structure(info)? = fileSchema.fields.first(where: { $0.name == (try? physical(s, "info")) })?.type else {
+            Issue.record("no info struct in the rewritten file")
+            return
+        }
+        #expect(info.map(\.name).last == d)
+        let (_, rows, _) = try await Scan(table: t).execute()
+        let sorted = try rows.sort("id")
+        #expect(try sorted.value("n", row: 0) == .null && sorted.value("n", row: 2) == .string("three"))
+        #expect(try sorted.value("info", row: 1) == .structure([.string("a2"), .structure([.int(200)]), .int(22)]))
+        #expect(try sorted.value("info", row: 0) == .structure([.string("a1"), .structure([.int(100)]), .null]))
+    }
+
     /// A table Spark wrote under name mode (structs, arrays, maps), copied: lake appends its own rows back and
     /// deletes some, and the result reads as the two operations say.
     @Test(arguments: ["table-with-columnmapping-mode-name", "table-with-columnmapping-mode-id"])

@@ -18,12 +18,14 @@ public struct TransactionSummary: Sendable, Hashable {
     public var writtenDomains: Set<String>
     /// The isolation level the transaction runs at.
     public var isolation: IsolationLevel
+    /// Whether the transaction writes a `metaData` action (schema, partitioning or properties).
+    public var changesMetadata: Bool
 
     /// Creates a summary; every set defaults to empty, which is a blind append at WriteSerializable.
     public init(
         readVersion: Int64, readPredicates: [ReadPredicate] = [], readFiles: Set<String> = [],
         readAppIds: Set<String> = [], readDomains: Set<String> = [], removedPaths: Set<String> = [],
-        writtenDomains: Set<String> = [], isolation: IsolationLevel = .writeSerializable
+        writtenDomains: Set<String> = [], isolation: IsolationLevel = .writeSerializable, changesMetadata: Bool = false
     ) {
         self.readVersion = readVersion
         self.readPredicates = readPredicates
@@ -33,6 +35,7 @@ public struct TransactionSummary: Sendable, Hashable {
         self.removedPaths = removedPaths
         self.writtenDomains = writtenDomains
         self.isolation = isolation
+        self.changesMetadata = changesMetadata
     }
 
     /// True when some read predicate selects the whole table (rule 6's "read the whole table").
@@ -115,9 +118,11 @@ public enum ConflictChecker {
             throw fail(.concurrentTransaction(appId: a))
         }
         // Rule 5: new data the transaction would have read. Skipped at snapshot isolation; at WriteSerializable
-        // a winning blind append is ignored (its rows were not visible to us and do not need to be).
+        // a winning blind append is ignored (its rows were not visible to us and do not need to be) unless this
+        // transaction changes metadata: rows appended under the old metadata (say, before a CHECK constraint
+        // was validated) must be seen, as Delta's checker has it.
         if txn.isolation != .snapshotIsolation, !txn.readPredicates.isEmpty {
-            let checkAdds = txn.isolation == .serializable || !winner.isBlindAppend
+            let checkAdds = txn.isolation == .serializable || txn.changesMetadata || !winner.isBlindAppend
             if checkAdds {
                 for a in addedFiles where a.dataChange && txn.readMatches(a.partitionValues) {
                     throw fail(.concurrentAppend(path: a.path))

@@ -331,7 +331,8 @@ public final class Transaction: Sendable {
         TransactionSummary(
             readVersion: readState.version, readPredicates: s.readPredicates, readFiles: s.readFiles,
             readAppIds: s.readAppIds, readDomains: s.readDomains, removedPaths: Set(s.removes.map(\.path)),
-            writtenDomains: Set(s.domains.map(\.domain)), isolation: try isolationLevel(s, readState: readState))
+            writtenDomains: Set(s.domains.map(\.domain)), isolation: try isolationLevel(s, readState: readState),
+            changesMetadata: s.metadata != nil)
     }
 
     // MARK: - Commit

@@ -100,7 +100,6 @@ public struct Update: Sendable {
         let schema = snapshot.schema
         let predicate = try options.predicate.map { text throws(LakeError) in try RowCondition.parse(text, schema: schema) }
         let assignments = try Self.resolve(options.set, schema: schema)
-        let constraints = try ChangeChecks.checkConstraints(snapshot)
         if let size = options.targetFileSize, size < 1 { throw LakeError.invalidRequest("the target file size must be at least 1 byte, not \(size)") }
 
         var metrics = Metrics()
@@ -112,7 +111,6 @@ public struct Update: Sendable {
             let updated = matched.setCount
             guard updated > 0 else { return nil }
             let changed = try Self.apply(assignments, to: rows, where: matched, file: add.path)
-            try ChangeChecks.enforce(changed, schema: schema, constraints: constraints)
             metrics.numUpdatedRows += updated
             metrics.numCopiedRows += rows.rowCount - updated
             return changed

@@ -106,21 +106,10 @@ public struct Write: Sendable {
                 let probe = DataFrame(emptyOf: data.schema)
                 let (conformed, extra) = try SchemaConformance.conform(probe, to: snapshot.schema, allowExtra: options.schemaEvolution)
                 targetSchema = conformed.schema
-                if extra.isEmpty {
-                    metadata = snapshot.metadata
-                } else {
-                    var m = snapshot.metadata
-                    // Under column mapping the new columns get the next ids and fresh physical names.
-                    let (evolved, configuration) = try ColumnMapping.assign(
-                        Schema(snapshot.schema.fields + extra), configuration: m.configuration, uuid: table.context.uuid)
-                    m.schemaString = try DeltaSchema.serialize(evolved)
-                    m.configuration = configuration
-                    let needed = TableFeatures.minimumProtocol(schema: targetSchema, configuration: m.configuration)
-                    let merged = TableFeatures.merge(snapshot.protocolAction, needed)
-                    if merged != snapshot.protocolAction { actions.append(.protocol(merged)) }
-                    actions.append(.metadata(m))
-                    metadata = m
-                }
+                let evolved = try SchemaEvolution.commit(
+                    Schema(snapshot.schema.fields + extra, metadata: snapshot.schema.metadata), on: snapshot, uuid: table.context.uuid)
+                actions += evolved.actions
+                metadata = evolved.metadata
             } else {
                 // Like Spark, a table created by a write has nullable columns: this batch having no nulls says
                 // nothing about the next one (use CreateTable for NOT NULL columns).

@@ -14,7 +14,9 @@ enum ColumnReconcile {
             var out: [Column] = []
             for f in fields {
                 let name = mapping ? DeltaSchema.physicalName(f) : f.name
-                if let i = fileFields.firstIndex(where: { $0.name == name }) ?? fileFields.firstIndex(where: { $0.name == f.name }) {
+                // Delta's names are case-insensitive: a child named in another case is the same field.
+                if let i = fileFields.firstIndex(where: { $0.name == name }) ?? fileFields.firstIndex(where: { $0.name == f.name })
+                    ?? fileFields.firstIndex(where: { $0.name.lowercased() == f.name.lowercased() }) {
                     out.append(try conform(children[i], to: f, mapping: mapping))
                 } else {
                     out.append(try SchemaConformance.nullColumn(f.type, count: column.count))

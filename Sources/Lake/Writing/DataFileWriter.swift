@@ -28,6 +28,7 @@ final class DataFileWriter {
     private var fileSchema: Schema { layout.fileSchema }
     private let indexedColumns: Int
     private let writerOptions: ParquetWriterOptions
+    private let constraints: TableConstraints
     private var open: [[String?]: OpenFile] = [:]
     private var order: [[String?]] = []
     private var written: [AddFile] = []
@@ -59,15 +60,18 @@ final class DataFileWriter {
         self.dataChange = dataChange
         layout = try DataFileLayout(schema: schema, metadata: metadata)
         indexedColumns = metadata.configuration["delta.dataSkippingNumIndexedCols"].flatMap { Int($0) } ?? FileStatistics.defaultIndexedColumns
+        constraints = try TableConstraints(metadata: metadata, schema: schema)
         var options = ParquetWriterOptions()
         options.statisticsTruncateLength = FileStatistics.parquetTruncateLength
         writerOptions = options
     }
 
-    /// Adds the rows of `frame` (columns in `schema` order and types).
+    /// Adds the rows of `frame` (columns in `schema` order and types); throws a constraint violation, writing
+    /// nothing of the frame, when a row breaks the table's constraints.
     func write(_ frame: DataFrame) async throws(LakeError) {
         guard frame.rowCount > 0 else { return }
         try Task.checkCancellation(or: LakeError(.cancelled, "the write was cancelled"))
+        if !constraints.isEmpty { try constraints.enforce(frame) }
         do {
             for (values, piece) in try split(frame) {
                 try await append(piece, values: values)

@@ -10,7 +10,8 @@ import DeltaLog
 /// may act on) are read, one at a time; a file where some row is updated or deleted is rewritten whole through
 /// `DataFileWriter`, the others stay untouched. Memory follows the source and the file in flight. One commit,
 /// none when nothing changed; a target row matched by several source rows that a MATCHED clause acts on fails
-/// the merge before anything is written to the log.
+/// the merge before anything is written to the log. With `Options.schemaEvolution` the table's schema grows by
+/// the source columns the clauses bring (`SchemaEvolution`), recorded by a `metaData` action in the same commit.
 public struct Merge: Sendable {
     /// Where the source rows come from.
     public enum Source: Sendable {
@@ -35,6 +36,11 @@ public struct Merge: Sendable {
         /// Most distinct source values of an ON key listed as `key IN (...)` for pruning (more: `BETWEEN` their
         /// minimum and maximum).
         public var keyListLimit = 1024
+        /// Schema evolution: `UPDATE SET *` and `INSERT *` add the source columns the target lacks (nullable, at
+        /// the end) and new fields of struct columns, and an assignment may name a source column the target
+        /// lacks; the commit carries the grown schema. Off: those clauses use the target's columns only and an
+        /// assignment to an unknown column fails (Delta's rules).
+        public var schemaEvolution = false
 
         /// Default options.
         public init() {}
@@ -105,19 +111,25 @@ public struct Merge: Sendable {
 
     /// Runs the merge and commits; returns the snapshot after it (the one read when nothing changed).
     public func execute() async throws(LakeError) -> (Snapshot, Metrics) {
+        try await execute(on: try await table.snapshot())
+    }
+
+    /// Merges into `snapshot` and commits on top of it (SCD Type 2 runs its merge on the snapshot it read).
+    func execute(on snapshot: Snapshot) async throws(LakeError) -> (Snapshot, Metrics) {
         let started = ContinuousClock.now
-        let snapshot = try await table.snapshot()
         do { try TableFeatures.checkWritable(snapshot.protocolAction, metadata: snapshot.metadata) } catch { throw LakeError(error) }
         guard options.targetAlias.lowercased() != options.sourceAlias.lowercased() else {
             throw LakeError.invalidRequest("the target and source aliases are both \(options.targetAlias); give them different names")
         }
-        let sourceFrame = try await loadSource(targetSchema: snapshot.schema)
+        let sourceFrame = try await Self.loadSource(source, targetSchema: snapshot.schema)
         let effective = clauses.isEmpty ? [Clause.updateAll, Clause.insertAll] : clauses
-        let plan = try MergePlan(snapshot: snapshot, source: sourceFrame, on: on, clauses: effective, options: options)
+        let plan = try MergePlan(snapshot: snapshot, source: sourceFrame, on: on, clauses: effective, options: options, uuid: table.context.uuid)
         var execution = MergeExecution(table: table, snapshot: snapshot, plan: plan, options: options)
         var (actions, metrics) = try await execution.run()
         metrics.numSourceRows = sourceFrame.rowCount
         metrics.executionTimeMs = (ContinuousClock.now - started).milliseconds
+        // A grown schema is committed even when no row changed: the clauses asked for the columns.
+        actions = plan.schemaActions + actions
         guard !actions.isEmpty else {
             metrics.version = snapshot.version
             return (snapshot, metrics)
@@ -133,8 +145,9 @@ public struct Merge: Sendable {
         return (try await table.snapshot(at: .version(result.version)), metrics)
     }
 
-    /// The source rows as one frame (a merge needs every source row to decide matches and inserts).
-    private func loadSource(targetSchema: Schema) async throws(LakeError) -> DataFrame {
+    /// The source rows as one frame (a merge needs every source row to decide matches and inserts); text files
+    /// parse with `targetSchema`'s column types where they name its columns.
+    static func loadSource(_ source: Source, targetSchema: Schema?) async throws(LakeError) -> DataFrame {
         func drain(_ next: () throws -> DataFrame?, schema: Schema) throws(LakeError) -> DataFrame {
             var batches: [DataFrame] = []
             do {

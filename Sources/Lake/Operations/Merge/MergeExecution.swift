@@ -23,9 +23,9 @@ struct MergeExecution {
     /// The file actions to commit and the metrics.
     mutating func run() async throws(LakeError) -> ([Action], Merge.Metrics) {
         var metrics = Merge.Metrics()
-        let schema = snapshot.schema
+        let schema = plan.schema
         var sourceMatched = [Bool](repeating: false, count: plan.source.rowCount)
-        let writer = try DataFileWriter(table: table, metadata: snapshot.metadata, schema: schema, targetFileSize: options.targetFileSize)
+        let writer = try DataFileWriter(table: table, metadata: plan.metadata, schema: schema, targetFileSize: options.targetFileSize)
         let reader = DataFileReader(table: table, snapshot: snapshot)
         let now = table.context.clock()
         var removes: [RemoveFile] = []
@@ -161,16 +161,23 @@ struct MergeExecution {
         return try Self.ints(column)
     }
 
-    /// The table's columns computed from `values` over `frame`, cast to the table's types.
+    /// The table's columns (after schema evolution) computed from `values` over `frame`, cast to their types.
     private func output(_ frame: DataFrame, values: [Expr]) throws(LakeError) -> DataFrame {
-        let schema = snapshot.schema
+        let schema = plan.schema
         return try run("computing new rows") { () throws -> DataFrame in
             let exprs = zip(schema.fields, values).enumerated().map { (i, pair) -> NamedExpr in
                 let (field, value) = pair
                 if case let .column(p) = value, p == [MergeNames.targetName(i)] { return NamedExpr(value, as: field.name) }
+                // A struct, array or map value is matched to the table's type field by field below (the source's
+                // may lack fields or order them otherwise); casts cover flat types.
+                if field.type.isNested, case .column = value { return NamedExpr(value, as: field.name) }
                 return NamedExpr(.cast(value, field.type), as: field.name)
             }
-            let out = try frame.select(exprs)
+            var out = try frame.select(exprs)
+            if schema.fields.contains(where: \.type.isNested) {
+                let columns = try zip(out.columns, schema.fields).map { try ColumnReconcile.conform($0, to: $1, mapping: false) }
+                out = try DataFrame(schema: Schema(schema.fields.map { Field($0.name, $0.type, nullable: true, metadata: $0.metadata) }), columns: columns)
+            }
             return try SchemaConformance.conform(out, to: schema, allowExtra: false).0
         }
     }

@@ -33,12 +33,19 @@ struct MergeNames: Sendable {
         return try rewrite(e, scope: scope, role: role)
     }
 
-    /// The target column an assignment sets (bare or qualified by the target alias).
-    func assignedColumn(_ text: String) throws(LakeError) -> Int {
+    /// The column name an assignment sets (bare or qualified by the target alias), nil when it names no
+    /// top-level column of the target.
+    func assignedName(_ text: String) -> String? {
         var parts = text.split(separator: ".").map { String($0).trimmingWhitespace.trimmingBackticks }
         if parts.count == 2 && parts[0].lowercased() == targetAlias.lowercased() { parts.removeFirst() }
-        guard parts.count == 1, let i = targetIndex(parts[0]) else {
-            throw LakeError.invalidRequest("merge assignment to \(text): the target has no such column (columns: \(target.names.joined(separator: ", ")))")
+        return parts.count == 1 ? parts[0] : nil
+    }
+
+    /// The index in `output` (the target's schema, grown by schema evolution) of the column an assignment sets.
+    func assignedColumn(_ text: String, in output: Schema) throws(LakeError) -> Int {
+        guard let name = assignedName(text),
+              let i = output.fields.firstIndex(where: { $0.name == name }) ?? output.fields.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) else {
+            throw LakeError.invalidRequest("merge assignment to \(text): the target has no such column (columns: \(output.names.joined(separator: ", "))); with schema evolution a source column of that name is added")
         }
         return i
     }

@@ -4,7 +4,8 @@ import DeltaLog
 
 /// A MERGE resolved against its target and source before any target file is read: the ON condition split
 /// into equality keys and a residual, each clause's condition and values over internal column names, the
-/// source with its internal names and key columns, and the candidate target files.
+/// source with its internal names and key columns, the table's schema after the merge (grown by schema
+/// evolution), and the candidate target files.
 struct MergePlan: Sendable {
     /// One ON equality `target-side = source-side`.
     struct Key: Sendable {
@@ -16,7 +17,7 @@ struct MergePlan: Sendable {
         var source: Expr
     }
 
-    /// A clause with resolved condition and output expressions (one per target column, internal names).
+    /// A clause with resolved condition and output expressions (one per column of `schema`, internal names).
     struct ResolvedClause: Sendable {
         var clause: Merge.Clause
         var condition: Expr?
@@ -24,6 +25,13 @@ struct MergePlan: Sendable {
     }
 
     let names: MergeNames
+    /// The table's schema after the merge: the target's, grown by source columns when schema evolution is on.
+    /// Rows read from target files and every row written have it; internal target names `__lake_t<i>` index it.
+    let schema: Schema
+    /// The table's metadata after the merge (the snapshot's unless the schema grew).
+    let metadata: Metadata
+    /// The `metaData` (and `protocol`) actions recording a grown schema; empty when it did not grow.
+    let schemaActions: [Action]
     let keys: [Key]
     let residual: Expr?
     let matched: [ResolvedClause]
@@ -41,7 +49,7 @@ struct MergePlan: Sendable {
     static func targetKey(_ k: Int) -> String { "__lake_tk\(k)" }
     static func sourceKey(_ k: Int) -> String { "__lake_sk\(k)" }
 
-    init(snapshot: Snapshot, source raw: DataFrame, on: String, clauses: [Merge.Clause], options: Merge.Options) throws(LakeError) {
+    init(snapshot: Snapshot, source raw: DataFrame, on: String, clauses: [Merge.Clause], options: Merge.Options, uuid: () -> String = RandomUUID.make) throws(LakeError) {
         let target = snapshot.schema
         let names = MergeNames(targetAlias: options.targetAlias, sourceAlias: options.sourceAlias, target: target, source: raw.schema)
         self.names = names
@@ -64,7 +72,34 @@ struct MergePlan: Sendable {
         self.keys = keys
         residual = rest.isEmpty ? nil : rest.dropFirst().reduce(rest[0]) { $0.and($1) }
 
-        // Clauses: conditions and one value per target column.
+        // The output schema: `*` clauses bring every source column, assignments the columns they name.
+        var output = target
+        if options.schemaEvolution {
+            do {
+                if clauses.contains(where: { $0.action == .updateAll || $0.action == .insertAll }) {
+                    output = try SchemaEvolution.widened(output, by: raw.schema)
+                }
+                for clause in clauses {
+                    switch clause.action {
+                    case let .update(assignments), let .insert(assignments):
+                        output = try Self.addingAssigned(assignments, to: output, names: names)
+                    case .updateAll, .insertAll, .delete:
+                        break
+                    }
+                }
+                (metadata, schemaActions) = try SchemaEvolution.commit(output, on: snapshot, uuid: uuid)
+            } catch let e as LakeError {
+                throw e
+            } catch {
+                throw LakeError.invalidRequest("merge schema evolution: \(error)")
+            }
+        } else {
+            metadata = snapshot.metadata
+            schemaActions = []
+        }
+        schema = output
+
+        // Clauses: conditions and one value per output column.
         var matched: [ResolvedClause] = [], notMatched: [ResolvedClause] = [], bySource: [ResolvedClause] = []
         for clause in clauses {
             let scope: MergeNames.Scope = switch clause.kind {
@@ -78,20 +113,21 @@ struct MergePlan: Sendable {
             case .delete:
                 values = nil
             case .updateAll:
-                values = target.fields.indices.map { i in
-                    names.sourceIndex(target.fields[i].name).map { .col(MergeNames.sourceName($0)) } ?? .col(MergeNames.targetName(i))
+                // Without evolution only the target's columns are set; with it, `output` has the source's too.
+                values = output.fields.indices.map { i in
+                    names.sourceIndex(output.fields[i].name).map { .col(MergeNames.sourceName($0)) } ?? .col(MergeNames.targetName(i))
                 }
             case .insertAll:
-                values = target.fields.indices.map { i in
-                    names.sourceIndex(target.fields[i].name).map { .col(MergeNames.sourceName($0)) } ?? .lit(.null)
+                values = output.fields.indices.map { i in
+                    names.sourceIndex(output.fields[i].name).map { .col(MergeNames.sourceName($0)) } ?? .lit(.null)
                 }
             case let .update(assignments), let .insert(assignments):
                 let insert = clause.kind == .notMatched
-                var v: [Expr] = target.fields.indices.map { insert ? .lit(.null) : .col(MergeNames.targetName($0)) }
+                var v: [Expr] = output.fields.indices.map { insert ? .lit(.null) : .col(MergeNames.targetName($0)) }
                 var set = Set<Int>()
                 for a in assignments {
-                    let i = try names.assignedColumn(a.column)
-                    guard set.insert(i).inserted else { throw LakeError.invalidRequest("merge clause sets column \(target.fields[i].name) twice") }
+                    let i = try names.assignedColumn(a.column, in: output)
+                    guard set.insert(i).inserted else { throw LakeError.invalidRequest("merge clause sets column \(output.fields[i].name) twice") }
                     v[i] = try names.resolve(a.value, scope: scope, role: "value of \(a.column)")
                 }
                 values = v
@@ -165,6 +201,20 @@ struct MergePlan: Sendable {
             candidates = []
             readPredicate = .wholeTable
         }
+    }
+
+    /// `schema` with the columns `assignments` set that it lacks, each as the source column of that name
+    /// (Delta's rule: schema evolution adds a column an assignment names only when the source has it).
+    private static func addingAssigned(_ assignments: [Merge.Clause.Assignment], to schema: Schema, names: MergeNames) throws -> Schema {
+        var out = schema
+        for a in assignments {
+            guard let name = names.assignedName(a.column), !out.fields.contains(where: { $0.name.lowercased() == name.lowercased() }) else { continue }
+            guard let s = names.sourceIndex(name) else {
+                throw LakeError.invalidRequest("merge assignment to \(a.column): neither the target nor the source has such a column (schema evolution adds only source columns)")
+            }
+            out = try SchemaEvolution.adding(names.source.fields[s], to: out)
+        }
+        return out
     }
 
     enum Sides { case none, targetOnly, sourceOnly, both }

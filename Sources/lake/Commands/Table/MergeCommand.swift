@@ -13,6 +13,9 @@ struct MergeCommand: AsyncParsableCommand {
               WHEN NOT MATCHED [BY TARGET] [AND cond] THEN INSERT (cols) VALUES (exprs) | INSERT *
               WHEN NOT MATCHED BY SOURCE [AND cond] THEN UPDATE SET col = expr, ... | DELETE
             Without --clause: WHEN MATCHED THEN UPDATE SET * and WHEN NOT MATCHED THEN INSERT *.
+            With --schema-evolution, UPDATE SET * and INSERT * add the source columns the table lacks (nullable, at
+            the end; existing rows read them as NULL) and new struct fields, and an assignment may set a source
+            column the table lacks; existing columns keep their types.
             """
     )
 
@@ -40,6 +43,9 @@ struct MergeCommand: AsyncParsableCommand {
     @Option(name: .customLong("target-file-size"), help: "Target size of a written data file in bytes (default 134217728).")
     var targetFileSize: Int?
 
+    @Flag(name: .customLong("schema-evolution"), help: "Add source columns the target lacks (UPDATE SET *, INSERT *, assignments to source columns) and new struct fields.")
+    var schemaEvolution = false
+
     @Flag(help: "Print the metrics as JSON.")
     var json = false
 
@@ -62,6 +68,7 @@ struct MergeCommand: AsyncParsableCommand {
             options.targetAlias = targetAlias
             options.sourceAlias = sourceAlias
             if let targetFileSize { options.targetFileSize = targetFileSize }
+            options.schemaEvolution = schemaEvolution
             let (_, m) = try await Merge(table: target, source: src, on: on, clauses: parsed, options: options).execute()
             if json {
                 StandardOutput.line(TableDocuments.operationMetrics(m, version: m.version).compact)

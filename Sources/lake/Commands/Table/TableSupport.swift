@@ -13,11 +13,16 @@ enum TableSupport {
         if let version { return .version(version) }
         guard let timestamp else { return .latest }
         if let ms = Int64(timestamp) { return .timestamp(ms) }
-        // A bad value is a data error (exit 1) naming the value; years past about ±292,000 do not fit.
-        guard case let .int(micros)? = try? PartitionValues.parse(timestamp, type: .timestampMicros, column: "--timestamp") else {
-            throw DeltaError.invalidArgument("--timestamp \(timestamp) is not a time lake can read: give milliseconds since the epoch or an ISO 8601 time such as 2024-01-01T10:00:00Z (years -290000 to 290000)")
+        return .timestamp(CivilTime.floorDivMod(try timestampMicros(timestamp, option: "--timestamp"), 1000).0)
+    }
+
+    /// An ISO 8601 date/time (UTC unless it says otherwise) as µs since the epoch; a bad value is a data error
+    /// (exit 1) naming the option and the value. Years past about ±290,000 do not fit.
+    static func timestampMicros(_ text: String, option: String) throws -> Int64 {
+        guard case let .int(micros)? = try? PartitionValues.parse(text, type: .timestampMicros, column: option) else {
+            throw DeltaError.invalidArgument("\(option) \(text) is not a time lake can read: give milliseconds since the epoch or an ISO 8601 time such as 2024-01-01T10:00:00Z (years -290000 to 290000)")
         }
-        return .timestamp(CivilTime.floorDivMod(micros, 1000).0)
+        return micros
     }
 
     /// Comma-separated list option values, trimmed, empty items dropped.
