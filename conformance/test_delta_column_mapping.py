@@ -230,6 +230,25 @@ def test_lake_create_with_timestamp_ntz_lists_column_mapping_as_a_feature(run_la
     check_readers(run_lake, table, tmp_path, want, ["id", "ts"], "timestamp_ntz with column mapping")
 
 
+@pytest.mark.parametrize("mode", ["name", "id"])
+def test_schema_evolution_of_a_column_mapped_table_reads_the_same_everywhere(run_lake, tmp_path, mode):
+    table = tmp_path / "t"
+    lake_ok(run_lake, "create", table, "--schema", SCHEMA_TEXT, "--property", f"delta.columnMapping.mode={mode}")
+    first = make_rows(range(0, 10))
+    lake_ok(run_lake, "write", table, to_parquet(first, tmp_path / "a.parquet"))
+    wide_schema = ARROW_SCHEMA.append(pa.field("note", pa.string()))
+    later = [dict(r, note=f"n{r['id']}") for r in make_rows(range(10, 20))]
+    pq.write_table(pa.Table.from_pylist(later, schema=wide_schema), tmp_path / "b.parquet")
+    lake_ok(run_lake, "write", table, tmp_path / "b.parquet", "--schema-evolution")
+    meta = latest_metadata(table)
+    note = [f for f in json.loads(meta["schemaString"])["fields"] if f["name"] == "note"][0]
+    assert note["metadata"]["delta.columnMapping.id"] == 8 and meta["configuration"]["delta.columnMapping.maxColumnId"] == "8"
+    assert note["metadata"]["delta.columnMapping.physicalName"].startswith("col-")
+    want = expected([dict(r, note=None) for r in first] + later, wide_schema)
+    check_readers(run_lake, table, tmp_path, want, wide_schema.names, "after schema evolution")
+    check_physical_layout(table, [])
+
+
 @pytest.mark.parametrize("partitioned", [False, True], ids=["unpartitioned", "partitioned"])
 @pytest.mark.parametrize("mode", ["name", "id"])
 def test_deltalake_column_mapped_table_lake_changes(run_lake, tmp_path, mode, partitioned):

@@ -150,6 +150,23 @@ private func parquet(_ t: DeltaTable, _ add: AddFile) throws -> ParquetReader {
         #expect(try await contents(t) == [line(1, "EU", 10), line(2, "US", nil)])
     }
 
+    @Test func aWriteThatCreatesAColumnMappedTableWritesPhysicalNames() async throws {
+        var t = try tempTable()
+        t.context = .pinned(start: 1_700_000_000_000)
+        defer { dmlCleanup(t) }
+        var options = Write.Options()
+        options.properties = ["delta.columnMapping.mode": "name"]
+        options.partitionBy = ["region"]
+        let (s, _) = try await Write(table: t, data: try cmRows([1, 2], regions: ["EU", "US"], values: [1, 2]), options: options).execute()
+        #expect(s.protocolAction == ProtocolAction(minReaderVersion: 2, minWriterVersion: 5))
+        let region = try physical(s, "region")
+        for add in s.files {
+            #expect(add.partitionValues.keys.first == region)
+            #expect(try parquet(t, add).schema.names == (try ["id", "x", "info"].map { try physical(s, $0) }))
+        }
+        #expect(try await contents(t) == [line(1, "EU", 1), line(2, "US", 2)])
+    }
+
     @Test func statsAreKeyedByPhysicalNamesNestedToo() async throws {
         let t = try await mappedTable("name")
         defer { dmlCleanup(t) }

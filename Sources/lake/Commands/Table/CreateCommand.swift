@@ -18,7 +18,7 @@ struct CreateCommand: AsyncParsableCommand {
     @Option(name: .customLong("partition-by"), help: "Comma-separated partition columns.")
     var partitionBy: String?
 
-    @Option(name: .customLong("property"), help: "A table property key=value (repeatable).")
+    @Option(name: .customLong("property"), help: "A table property key=value (repeatable), e.g. delta.columnMapping.mode=name (or id): columns get ids and physical names.")
     var properties: [String] = []
 
     @Option(help: "The table name recorded in the metadata.")
