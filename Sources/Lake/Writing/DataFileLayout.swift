@@ -24,6 +24,8 @@ struct DataFileLayout {
     let mapped: Bool
     /// The logical types of the data columns, which every batch has.
     private let dataTypes: [DataType]
+    /// The number of logical columns every batch has.
+    private let columnCount: Int
 
     /// The layout of rows of `schema` (the table's logical columns, partition columns included) written into
     /// a table with `metadata`; fields are matched to the table's by name.
@@ -77,10 +79,14 @@ struct DataFileLayout {
         for i in dataIndexes { fields.append(try physical(schema.fields[i])) }
         fileSchema = Schema(fields)
         dataTypes = dataIndexes.map { schema.fields[$0].type }
+        columnCount = schema.fields.count
     }
 
     /// The data columns of `frame` (columns in the logical schema's order) as the file stores them.
     func dataFrame(_ frame: DataFrame) throws -> DataFrame {
+        guard frame.columns.count == columnCount else {
+            throw LakeError(.schemaViolation, "the rows have \(frame.columns.count) columns, the table \(columnCount)")
+        }
         var columns: [Column] = []
         columns.reserveCapacity(dataIndexes.count)
         for (field, i) in zip(fileSchema.fields, dataIndexes) {

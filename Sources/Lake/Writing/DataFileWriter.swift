@@ -4,7 +4,8 @@ import DeltaLog
 import ObjectStore
 import Parquet
 
-/// Turns a stream of batches into Delta data files: splits rows by partition values (Hive directories), keeps
+/// Turns a stream of batches into Delta data files: maps logical to physical columns (`DataFileLayout`: column
+/// mapping's physical names and field ids), splits rows by partition values (Hive directories), keeps
 /// one open Parquet file per partition, cuts row groups and files at the target size, stores each finished file
 /// through the table's store and describes it as an `add` action (URI-encoded path, partition values, stats
 /// from the Parquet writer's own statistics).
