@@ -98,4 +98,14 @@ import Testing
             #expect(element.name == "element" && element.metadata.isEmpty)
         }
     }
+
+    @Test func columnMappedTablesAreWritableAndOtherUnsupportedFeaturesStillBlock() throws {
+        let (schema, config) = try ColumnMapping.assign(Self.nested, configuration: [ColumnMapping.modeKey: "name"], uuid: Names().next)
+        let metadata = Metadata(id: "t", schemaString: try DeltaSchema.serialize(schema), configuration: config)
+        try TableFeatures.checkWritable(ProtocolAction(minReaderVersion: 2, minWriterVersion: 5), metadata: metadata)
+        try TableFeatures.checkWritable(ProtocolAction(minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ["columnMapping"], writerFeatures: ["columnMapping"]))
+        #expect(throws: DeltaError.unsupportedFeature(kind: .writer, features: ["identityColumns"])) {
+            try TableFeatures.checkWritable(ProtocolAction(minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ["columnMapping"], writerFeatures: ["columnMapping", "identityColumns"]))
+        }
+    }
 }
