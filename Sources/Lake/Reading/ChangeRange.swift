@@ -67,11 +67,13 @@ struct ChangeRange: Sendable, Hashable {
         var commits: [Commit] = []
         var j = i
         var expected = start
-        while expected <= end {
+        while true {
             guard j < available.count, available[j].version == expected else {
                 throw cleanedUp(expected, earliest: first.version, location: location)
             }
             commits.append(available[j])
+            // Stop before stepping past `end`, which may be the largest version there is.
+            if expected == end { break }
             j += 1
             expected += 1
         }
