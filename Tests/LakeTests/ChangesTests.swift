@@ -148,6 +148,13 @@ private func inlineDV(_ rows: [Int64]) throws -> DeletionVectorDescriptor {
         }
     }
 
+    @Test func commitTimesWithoutInCommitTimestampsAreMadeStrictlyIncreasing() {
+        let times = ChangeRange.modificationTimes([(0, 5), (1, 5), (2, 3), (3, 9)])
+        #expect(times.map(\.timestamp) == [5, 6, 7, 9])
+        #expect(ChangeRange.commitTime(inCommit: 2, modified: 100, previous: 50) == 2)
+        #expect(ChangeRange.commitTime(inCommit: nil, modified: 10, previous: .max) == .max)
+    }
+
     // MARK: Reading tables
 
     /// v0 write, v1 append, v2 overwrite: inserts of v0 and v1, then v2 deletes every earlier row and inserts its own.
@@ -201,6 +208,10 @@ private func inlineDV(_ rows: [Int64]) throws -> DeletionVectorDescriptor {
         }
         let (frame, _) = try await Changes(table: t, options: .init(from: .version(2))).execute()
         #expect(try frame.value("_commit_timestamp", row: 0) == .int(seen[1].1 * 1000))
+        // Timestamp bounds read the times from every commit's commitInfo; they must agree with the version path.
+        let (byTime, _) = try await Changes(table: t, options: .init(from: .timestamp(seen[1].1), to: .timestamp(seen[1].1))).execute()
+        #expect(try byTime.value("_commit_version", row: 0) == .int(2) && byTime.rowCount == 1)
+        #expect(try byTime.value("_commit_timestamp", row: 0) == .int(seen[1].1 * 1000))
     }
 
     /// A commit another writer made with `cdc` actions: its rows come from the change file (with its
@@ -261,19 +272,22 @@ private func inlineDV(_ rows: [Int64]) throws -> DeletionVectorDescriptor {
         }
     }
 
-    /// A commit inside the range whose metadata turns the feed off makes the range unreadable, naming it.
-    @Test func aCommitTurningTheFeedOffIsNamed() async throws {
+    /// A commit inside the range whose metadata turns the feed off makes the range unreadable, naming it, before
+    /// any commit's rows are handed over.
+    @Test func aCommitTurningTheFeedOffIsNamedBeforeAnyRowIsHandedOver() async throws {
         let t = try await cdfTable(try dmlRows([1], regions: ["a"], values: [1]))
         defer { dmlCleanup(t) }
         var metadata = try await t.snapshot().metadata
         metadata.configuration[Changes.enableProperty] = "false"
         try writeCommit(t, 1, [.metadata(metadata)])
+        var handed = 0
         do {
-            _ = try await Changes(table: t, options: .init(from: .version(0))).execute()
+            _ = try await Changes(table: t, options: .init(from: .version(0))).execute { (_: Changes.CommitChanges) throws(LakeError) in handed += 1 }
             Issue.record("a range over a commit that turned the feed off must fail")
         } catch {
             #expect(error.kind == .invalidRequest && error.message.contains("version 1"))
         }
+        #expect(handed == 0)
         let (frame, _) = try await Changes(table: t, options: .init(from: .version(0), to: .version(0))).execute()
         #expect(frame.rowCount == 1)
     }

@@ -17,8 +17,9 @@ import DeltaLog
 /// one, else the commit file's modification time made strictly increasing), as Spark's feed reports it; delta-rs
 /// reports `commitInfo.timestamp` instead, which usually differs by a few milliseconds.
 ///
-/// Memory follows one commit: `execute(each:)` reads a commit's files (several at once), hands its rows over and
-/// moves to the next; `execute()` collects them all.
+/// Memory follows one commit's rows: `execute(each:)` first reads and checks the range's commit files (their
+/// actions stay in memory: the log, not the data), then reads one commit's data files (several at once), hands
+/// its rows over and moves to the next; `execute()` collects them all.
 public struct Changes: Sendable {
     /// Which commits to read and which columns to return.
     public struct Options: Sendable {
@@ -97,10 +98,20 @@ public struct Changes: Sendable {
     /// Reads the changes, handing each commit's rows to `body` in commit order (one commit in memory at a time).
     public func execute(each body: (CommitChanges) async throws(LakeError) -> Void) async throws(LakeError) -> Metrics {
         let latest = try await table.snapshot()
-        let history: [CommitHistoryEntry]
-        do { history = try await latest.history() } catch { throw LakeError(error) }
-        let available = history.reversed().map { ChangeRange.Commit(version: $0.version, timestamp: $0.timestamp) }
+        // Timestamp bounds need every commit's time (its commitInfo is read, as time travel does); version bounds
+        // need only the listing, and the commits of the range supply their in-commit timestamps as they are read.
+        let timesKnown = Self.isTimestamp(options.from) || Self.isTimestamp(options.to)
+        let available: [ChangeRange.Commit]
+        if timesKnown {
+            let history: [CommitHistoryEntry]
+            do { history = try await latest.history() } catch { throw LakeError(error) }
+            available = history.reversed().map { ChangeRange.Commit(version: $0.version, timestamp: $0.timestamp) }
+        } else {
+            let listing = try await LogListing.load(table)
+            available = ChangeRange.modificationTimes(listing.commits.filter { $0.version <= latest.version }.map { ($0.version, $0.lastModified) })
+        }
         let range = try ChangeRange.resolve(from: options.from, to: options.to, available: available, location: table.location)
+        var previousTime = available.last { $0.version < range.start }?.timestamp
 
         // The end version's schema describes every row, as Spark's feed does by default: files written before a
         // column was added read it as nulls.
@@ -110,13 +121,24 @@ public struct Changes: Sendable {
         let schema = try outputColumns(endSnapshot.schema)
         let reader = ChangeFileReader(reader: DataFileReader(table: table, snapshot: endSnapshot), schema: schema)
 
+        // Every commit of the range is read and checked before any row is handed over, so a range the feed does
+        // not cover fails as a whole (as Delta's does) instead of after printing part of it.
+        let commitActions = try await readCommits(range.commits.map(\.version))
+        var commits = range.commits
+        for (i, actions) in commitActions.enumerated() {
+            for case let .metadata(m) in actions where !Self.enabled(m) { throw notRecorded(commits[i].version, range) }
+            if !timesKnown {
+                let info = actions.lazy.compactMap { if case let .commitInfo(c) = $0 { c } else { nil } }.first
+                commits[i].timestamp = ChangeRange.commitTime(inCommit: info?.inCommitTimestamp, modified: commits[i].timestamp, previous: previousTime)
+            }
+            previousTime = commits[i].timestamp
+        }
+
         var metrics = Metrics()
         metrics.startVersion = range.start
         metrics.endVersion = range.end
-        for commit in range.commits {
-            let actions = try await LogListing.readCommit(table, path: LogFile.commitPath(commit.version))
-            metrics.commitsRead += 1
-            for case let .metadata(m) in actions where !Self.enabled(m) { throw notRecorded(commit.version, range) }
+        metrics.commitsRead = commits.count
+        for (commit, actions) in zip(commits, commitActions) {
             let sources = ChangeSource.plan(actions)
             let (frames, bytes) = try await read(sources, reader: reader, version: commit.version)
             metrics.filesRead += sources.count
@@ -138,6 +160,10 @@ public struct Changes: Sendable {
         } catch {
             throw LakeError(error)
         }
+    }
+
+    private static func isTimestamp(_ spec: VersionSpec) -> Bool {
+        if case .timestamp = spec { true } else { false }
     }
 
     /// Whether `metadata` has the change data feed on.
@@ -170,6 +196,29 @@ public struct Changes: Sendable {
             fields.append(field)
         }
         return Schema(fields)
+    }
+
+    /// Reads and parses the commit files of `versions`, several at once, in order.
+    private func readCommits(_ versions: [Int64]) async throws(LakeError) -> [[Action]] {
+        var out = [[Action]](repeating: [], count: versions.count)
+        do {
+            try await withThrowingTaskGroup(of: (Int, [Action]).self) { group in
+                var next = 0
+                func launch() {
+                    let i = next
+                    next += 1
+                    group.addTask { (i, try await LogListing.readCommit(table, path: LogFile.commitPath(versions[i]))) }
+                }
+                while next < min(16, versions.count) { launch() }
+                while let (i, actions) = try await group.next() {
+                    out[i] = actions
+                    if next < versions.count { launch() }
+                }
+            }
+        } catch {
+            throw LakeError(error)
+        }
+        return out
     }
 
     /// Reads a commit's sources, `table.context.threads` at a time, keeping their order.

@@ -80,6 +80,28 @@ struct ChangeRange: Sendable, Hashable {
         return ChangeRange(start: start, end: end, commits: commits)
     }
 
+    /// Commits from a log listing `(version, modification time)`, sorted by version, with time travel's rule
+    /// for commits without an in-commit timestamp: modification times made strictly increasing.
+    static func modificationTimes(_ listing: [(Int64, Int64)]) -> [Commit] {
+        var out: [Commit] = []
+        out.reserveCapacity(listing.count)
+        var previous: Int64?
+        for (version, modified) in listing {
+            let t = commitTime(inCommit: nil, modified: modified, previous: previous)
+            out.append(Commit(version: version, timestamp: t))
+            previous = t
+        }
+        return out
+    }
+
+    /// A commit's time as lake's time travel defines it (`Snapshot.history`): its in-commit timestamp when it
+    /// has one, else its modification time, moved just past `previous` (the commit before's time) when not later.
+    static func commitTime(inCommit: Int64?, modified: Int64, previous: Int64?) -> Int64 {
+        if let inCommit { return inCommit }
+        guard let previous, modified <= previous else { return modified }
+        return previous == .max ? .max : previous + 1
+    }
+
     private static func cleanedUp(_ version: Int64, earliest: Int64, location: String) -> LakeError {
         LakeError(.notFound, "the commit file of version \(version) of \(location) is no longer in the log (log cleanup removes old commits), so its change data cannot be read; the earliest commit still in the log is version \(earliest)")
     }
