@@ -292,6 +292,44 @@ private func inlineDV(_ rows: [Int64]) throws -> DeletionVectorDescriptor {
         #expect(frame.rowCount == 1)
     }
 
+    /// Column mapping: removed data files and change data files are read by physical column names (a copy of
+    /// the golden `table-with-columnmapping-mode-name`, with the feed turned on by hand).
+    @Test func columnMappedFilesAreReadByPhysicalNames() async throws {
+        let golden = ColumnMappingScanTests.golden + "/table-with-columnmapping-mode-name"
+        let dir = "/tmp/lake-tests-\(RandomUUID.make())/cm"
+        try FileManager.default.createDirectory(atPath: (dir as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: golden, toPath: dir)
+        let t = try DeltaTable(location: dir)
+        defer { dmlCleanup(t) }
+        let v0 = try await t.snapshot()
+        let (_, before, _) = try await Scan(table: t).execute()
+        var metadata = v0.metadata
+        metadata.configuration[Changes.enableProperty] = "true"
+        try writeCommit(t, 1, [.metadata(metadata)])
+        try writeCommit(t, 2, v0.files.map { .remove($0.removal(deletionTimestamp: 2)) })
+        let byte = try #require(v0.schema.fields.first { $0.name == "ByteType" })
+        let physical = DeltaSchema.physicalName(byte)
+        #expect(physical != "ByteType")
+        let cdc = try DataFrame([
+            (name: physical, column: try Column(.int8, [.int(7)])),
+            (name: "_change_type", column: try Column(.string, [.string("insert")])),
+        ])
+        let bytes = try ParquetWriter.write([cdc.batch], schema: cdc.schema)
+        try FileManager.default.createDirectory(atPath: dir + "/_change_data", withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: dir + "/_change_data/c.parquet"))
+        try writeCommit(t, 3, [.cdc(AddCDCFile(path: "_change_data/c.parquet", size: Int64(bytes.count)))])
+
+        let (deletes, _) = try await Changes(table: t, options: .init(from: .version(1), to: .version(2))).execute()
+        #expect(deletes.rowCount == before.rowCount && deletes.rowCount > 0)
+        for name in before.schema.names {
+            let want = try before.column(name).scalars.map { "\($0)" }.sorted()
+            let got = try deletes.column(name).scalars.map { "\($0)" }.sorted()
+            #expect(got == want, "column \(name)")
+        }
+        let (inserted, _) = try await Changes(table: t, options: .init(from: .version(3), columns: ["ByteType"])).execute()
+        #expect(try inserted.value("ByteType", row: 0) == .int(7) && inserted.rowCount == 1)
+    }
+
     @Test func columnsSelectTableColumnsAndUnknownOnesAreRefused() async throws {
         let t = try await cdfTable(try dmlRows([1], regions: ["a"], values: [5]))
         defer { dmlCleanup(t) }
