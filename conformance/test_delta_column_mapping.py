@@ -8,8 +8,8 @@ Scenarios:
   columns with field ids, stats and partition values keyed by physical name);
 - tables deltalake 1.6.6 creates with column mapping, which lake then changes, read the same in deltalake
   and DuckDB afterwards, and deltalake can append to them again;
-- Spark's column-mapped golden tables, copied, take lake's appends and deletes and read the same in
-  deltalake and DuckDB afterwards.
+- Spark's column-mapped golden tables (structs, arrays, maps), copied, take lake's appends, deletes and
+  updates and read the same in deltalake and DuckDB afterwards.
 
 deltalake 1.6.6's `DeltaTable.to_pyarrow_table()` ignores column mapping (it looks the logical names up
 in the data files and returns nulls, see test_delta_golden.py); its DataFusion reader (`QueryBuilder`)
@@ -279,7 +279,7 @@ def golden_mapped_tables() -> list[str]:
 
 
 @pytest.mark.parametrize("name", golden_mapped_tables())
-def test_spark_column_mapped_table_takes_lake_appends_and_deletes(run_lake, tmp_path, name):
+def test_spark_column_mapped_table_takes_lake_appends_deletes_and_updates(run_lake, tmp_path, name):
     source = shared_dir() / "corpus" / "delta-golden" / name
     assert source.is_dir(), f"{source} is missing"
     table = tmp_path / name
@@ -297,6 +297,13 @@ def test_spark_column_mapped_table_takes_lake_appends_and_deletes(run_lake, tmp_
     kept = [r for r in base if r["IntegerType"] is not None and r["IntegerType"] >= 2]
     assert 0 < len(kept) < len(base)
     check_readers(run_lake, table, tmp_path, canonical(kept + kept), columns, f"{name} after lake's delete")
+
+    lake_ok(run_lake, "update", table, "--set", "StringType = 'changed'", "--set", "LongType = LongType * 10", "--where", "IntegerType = 3")
+    for r in kept:
+        if r["IntegerType"] == 3:
+            r["StringType"], r["LongType"] = "changed", r["LongType"] * 10
+    assert any(r["StringType"] == "changed" for r in kept)
+    check_readers(run_lake, table, tmp_path, canonical(kept + kept), columns, f"{name} after lake's update")
     # Spark's files were rewritten by lake with Spark's physical names.
     meta_fields = {f["metadata"]["delta.columnMapping.physicalName"] for f in mapped_fields(json.loads(latest_metadata(table)["schemaString"]))}
     for add in active_adds(table):
