@@ -21,7 +21,7 @@ public enum TableFeatures {
     /// every writer requirement of it is met (e.g. not columnMapping: lake does not yet write physical names).
     public static let supportedWriterFeatures: Set<String> = [
         "appendOnly", "invariants", "checkConstraints", "changeDataFeed", "timestampNtz",
-        "domainMetadata", "vacuumProtocolCheck",
+        "domainMetadata", "vacuumProtocolCheck", "deletionVectors",
     ]
 
     /// Features that are both reader and writer features (they go in both lists at reader version 3).

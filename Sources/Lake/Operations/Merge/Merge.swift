@@ -72,6 +72,12 @@ public struct Merge: Sendable {
         @DeltaMetric public var numTargetBytesAdded: Int64 = 0
         /// Bytes of data files removed.
         @DeltaMetric public var numTargetBytesRemoved: Int64 = 0
+        /// Deletion vectors put on target files that had none.
+        @DeltaMetric public var numTargetDeletionVectorsAdded = 0
+        /// Deletion vectors gone with their target files.
+        @DeltaMetric public var numTargetDeletionVectorsRemoved = 0
+        /// Deletion vectors of target files replaced by combined ones.
+        @DeltaMetric public var numTargetDeletionVectorsUpdated = 0
         /// Wall time of the whole merge, ms.
         @DeltaMetric public var executionTimeMs: Int64 = 0
         /// Time reading and joining target files, ms.
