@@ -1,0 +1,185 @@
+import Columnar
+import DataFrame
+import DeltaLog
+import Foundation
+import Testing
+@testable import Lake
+
+/// A table with `delta.enableDeletionVectors=true` holding `rows` (one file unless `fileEachRow`).
+func dvTable(_ rows: DataFrame, partitionBy: [String] = [], fileEachRow: Bool = false, name: String = #function) async throws -> (DeltaTable, Snapshot) {
+    let t = try tempTable(name)
+    var o = Write.Options()
+    o.partitionBy = partitionBy
+    o.properties = ["delta.enableDeletionVectors": "true"]
+    if fileEachRow { o.targetFileSize = 1 }
+    let (s, _) = try await Write(table: t, data: rows, options: o).execute()
+    return (t, s)
+}
+
+/// The actions of commit `version`, one JSON object per line.
+func commitActions(_ t: DeltaTable, _ version: Int64) throws -> [[String: Any]] {
+    let name = String(format: "%020lld.json", version)
+    let text = try String(contentsOfFile: t.location + "/_delta_log/" + name, encoding: .utf8)
+    return try text.split(separator: "\n").map { line in
+        try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] ?? [:]
+    }
+}
+
+/// Files under the table directory whose name has `suffix` (data files, vector files).
+func tableFiles(_ t: DeltaTable, suffix: String) -> [String] {
+    let walker = FileManager.default.enumerator(atPath: t.location)
+    var out: [String] = []
+    while let p = walker?.nextObject() as? String { if p.hasSuffix(suffix) && !p.hasPrefix("_delta_log") { out.append(p) } }
+    return out.sorted()
+}
+
+@Suite struct DeletionVectorWriteTests {
+    /// ids 0..<n with x = id * 10, all in region "EU".
+    static func rows(_ n: Int) throws -> DataFrame {
+        try dmlRows((0..<Int64(n)).map { $0 }, regions: Array(repeating: "EU", count: n), values: (0..<Int64(n)).map { $0 * 10 })
+    }
+
+    @Test func enablingThePropertyGivesSparksProtocol() async throws {
+        let (t, s) = try await dvTable(try Self.rows(3))
+        defer { dmlCleanup(t) }
+        let p = s.protocolAction
+        #expect(p.minReaderVersion == 3 && p.minWriterVersion == 7)
+        #expect(p.readerFeatures == ["deletionVectors"] && p.writerFeatures == ["deletionVectors"])
+    }
+
+    @Test func deleteMarksRowsInAVectorInsteadOfRewriting() async throws {
+        let (t, before) = try await dvTable(try Self.rows(6))
+        defer { dmlCleanup(t) }
+        let file = try #require(before.files.first)
+        let (s, m) = try await Delete(table: t, options: .init(predicate: "id = 1 OR id = 4")).execute()
+        #expect(m.numDeletedRows == 2 && m.numCopiedRows == 0)
+        #expect(m.numRemovedFiles == 0 && m.numAddedFiles == 0 && m.numAddedBytes == 0)
+        #expect(m.numDeletionVectorsAdded == 1 && m.numDeletionVectorsUpdated == 0 && m.numDeletionVectorsRemoved == 0)
+        // The same data file stays, with the rows at positions 1 and 4 (as written) marked.
+        #expect(s.files.map(\.path) == [file.path])
+        let after = try #require(s.files.first)
+        #expect(after.deletionVector?.cardinality == 2)
+        #expect(try await s.deletedRows(for: after) == [1, 4])
+        #expect(tableFiles(t, suffix: ".parquet").count == 1)
+        #expect(try await dmlContents(t).map(\.0) == [0, 2, 3, 5])
+
+        // The commit: a remove of the old logical file and an add of the same path with the vector and the
+        // physical row count, bounds no longer tight.
+        let actions = try commitActions(t, 1)
+        let remove = try #require(actions.compactMap { $0["remove"] as? [String: Any] }.first)
+        let add = try #require(actions.compactMap { $0["add"] as? [String: Any] }.first)
+        #expect(remove["path"] as? String == file.path && remove["deletionVector"] == nil)
+        #expect(add["path"] as? String == file.path && add["dataChange"] as? Bool == true)
+        let dv = try #require(add["deletionVector"] as? [String: Any])
+        #expect(dv["cardinality"] as? Int == 2 && dv["storageType"] as? String == "i")
+        let statsText = try #require(add["stats"] as? String)
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(statsText.utf8)) as? [String: Any])
+        #expect(stats["numRecords"] as? Int == 6 && stats["tightBounds"] as? Bool == false)
+        #expect(stats["minValues"] != nil)
+    }
+
+    @Test func aSecondDeleteCombinesWithTheExistingVector() async throws {
+        let (t, _) = try await dvTable(try Self.rows(8))
+        defer { dmlCleanup(t) }
+        let (s1, _) = try await Delete(table: t, options: .init(predicate: "id = 2")).execute()
+        let first = try #require(s1.files.first?.deletionVector)
+        let (s2, m) = try await Delete(table: t, options: .init(predicate: "id >= 6 OR id = 0")).execute()
+        #expect(m.numDeletedRows == 3)
+        #expect(m.numDeletionVectorsAdded == 0 && m.numDeletionVectorsUpdated == 1 && m.numDeletionVectorsRemoved == 0)
+        let file = try #require(s2.files.first)
+        #expect(try await s2.deletedRows(for: file) == [0, 2, 6, 7])
+        #expect(try await dmlContents(t).map(\.0) == [1, 3, 4, 5])
+        // The remove names the logical file it replaces: the path with its first vector.
+        let remove = try #require(try commitActions(t, 2).compactMap { $0["remove"] as? [String: Any] }.first)
+        let removedDV = try #require(remove["deletionVector"] as? [String: Any])
+        #expect(removedDV["pathOrInlineDv"] as? String == first.pathOrInlineDv)
+    }
+
+    @Test func largeVectorsGoToADeletionVectorFile() async throws {
+        let (t, _) = try await dvTable(try Self.rows(2000))
+        defer { dmlCleanup(t) }
+        // 1,000 scattered rows serialize to about 2 KB: above the inline limit.
+        let (s, m) = try await Delete(table: t, options: .init(predicate: "x % 20 = 0")).execute()
+        #expect(m.numDeletedRows == 1000 && m.numDeletionVectorsAdded == 1)
+        let dv = try #require(s.files.first?.deletionVector)
+        #expect(dv.storageType == .uuidRelative && dv.offset == 1 && dv.cardinality == 1000)
+        let bins = tableFiles(t, suffix: ".bin")
+        #expect(bins.count == 1 && bins.first?.hasPrefix("deletion_vector_") == true)
+        let rows = try await s.deletedRows(for: try #require(s.files.first))
+        #expect(rows == (0..<1000).map { Int64($0 * 2) })
+        #expect(try await dmlContents(t).count == 1000)
+    }
+
+    @Test func aFileWhoseEveryRowGoesIsRemoved() async throws {
+        let rows = try dmlRows([1, 2, 3, 4], regions: ["a", "a", "b", "b"], values: [1, 2, 3, 4])
+        let (t, _) = try await dvTable(rows, partitionBy: ["region"])
+        defer { dmlCleanup(t) }
+        // First a vector on region b's file, then every remaining row of it goes.
+        _ = try await Delete(table: t, options: .init(predicate: "id = 3")).execute()
+        let (s, m) = try await Delete(table: t, options: .init(predicate: "x >= 4 OR id = 1")).execute()
+        #expect(m.numDeletedRows == 2)
+        #expect(m.numRemovedFiles == 1 && m.numDeletionVectorsRemoved == 1 && m.numDeletionVectorsAdded == 1)
+        #expect(s.files.count == 1 && s.files.first?.partitionValues["region"] == .some("a"))
+        #expect(try await dmlContents(t).map(\.0) == [2])
+        let actions = try commitActions(t, 2)
+        #expect(actions.compactMap { $0["add"] as? [String: Any] }.count == 1, "only region a's file is added back")
+    }
+
+    @Test func updateMarksOldRowsAndWritesTheNewOnes() async throws {
+        let (t, before) = try await dvTable(try Self.rows(5))
+        defer { dmlCleanup(t) }
+        let (s, m) = try await Update(table: t, options: .init(set: [("x", "x + 1")], predicate: "id = 1 OR id = 3")).execute()
+        #expect(m.numUpdatedRows == 2 && m.numCopiedRows == 0)
+        #expect(m.numAddedFiles == 1 && m.numDeletionVectorsAdded == 1)
+        #expect(s.files.count == 2)
+        let old = try #require(s.files.first { $0.path == before.files.first?.path })
+        #expect(try await s.deletedRows(for: old) == [1, 3])
+        let contents = try await dmlContents(t)
+        #expect(contents.map(\.0) == [0, 1, 2, 3, 4])
+        #expect(contents.map(\.2) == [0, 11, 20, 31, 40])
+    }
+
+    @Test func mergeMarksMatchedRowsAndCountsVectors() async throws {
+        let (t, before) = try await dvTable(try Self.rows(4))
+        defer { dmlCleanup(t) }
+        let source = try dmlRows([2, 9], regions: ["EU", "EU"], values: [200, 900])
+        let (s, m) = try await Merge(table: t, source: .frame(source), on: "target.id = source.id").execute()
+        #expect(m.numTargetRowsUpdated == 1 && m.numTargetRowsInserted == 1 && m.numTargetRowsCopied == 0)
+        #expect(m.numTargetFilesRemoved == 0 && m.numTargetBytesRemoved == 0)
+        #expect(m.numTargetDeletionVectorsAdded == 1 && m.numTargetDeletionVectorsUpdated == 0 && m.numTargetDeletionVectorsRemoved == 0)
+        let old = try #require(s.files.first { $0.path == before.files.first?.path })
+        #expect(try await s.deletedRows(for: old) == [2])
+        let contents = try await dmlContents(t)
+        #expect(contents.map(\.0) == [0, 1, 2, 3, 9])
+        #expect(contents.map(\.2) == [0, 10, 200, 30, 900])
+        let info = try #require(try commitActions(t, 1).compactMap { $0["commitInfo"] as? [String: Any] }.first)
+        let metrics = try #require(info["operationMetrics"] as? [String: String])
+        #expect(metrics["numTargetDeletionVectorsAdded"] == "1")
+    }
+
+    @Test func appendsKeepVectorsAndLaterDeletesStillCombine() async throws {
+        let (t, _) = try await dvTable(try Self.rows(4))
+        defer { dmlCleanup(t) }
+        _ = try await Delete(table: t, options: .init(predicate: "id = 0")).execute()
+        _ = try await Write(table: t, data: try dmlRows([10], regions: ["EU"], values: [100])).execute()
+        _ = try await Delete(table: t, options: .init(predicate: "id = 3 OR id = 10")).execute()
+        #expect(try await dmlContents(t).map(\.0) == [1, 2])
+    }
+
+    @Test func tablesWithoutThePropertyStillRewriteFiles() async throws {
+        let (t, _) = try await dmlTable(try Self.rows(4))
+        defer { dmlCleanup(t) }
+        let (s, m) = try await Delete(table: t, options: .init(predicate: "id = 1")).execute()
+        #expect(m.numCopiedRows == 3 && m.numRemovedFiles == 1 && m.numAddedFiles == 1 && m.numDeletionVectorsAdded == 0)
+        #expect(s.files.allSatisfy { $0.deletionVector == nil })
+    }
+
+    @Test func statsOfMarkedFilesSayTheirBoundsAreLoose() {
+        #expect(DeletionVectorMarking.looseBounds(#"{"numRecords":3,"minValues":{"a":1},"tightBounds":true}"#)
+            == #"{"numRecords":3,"minValues":{"a":1},"tightBounds":false}"#)
+        #expect(DeletionVectorMarking.looseBounds(#"{"numRecords":3,"maxValues":{"tightBounds":true}}"#)
+            == #"{"numRecords":3,"maxValues":{"tightBounds":true},"tightBounds":false}"#)
+        #expect(DeletionVectorMarking.looseBounds(#"{"numRecords":3}"#) == #"{"numRecords":3}"#)
+        #expect(DeletionVectorMarking.looseBounds("not json") == "not json")
+    }
+}
