@@ -250,7 +250,7 @@ def test_create_with_the_property_sets_up_sparks_protocol(dv_table):
                      "readerFeatures": ["deletionVectors"], "writerFeatures": ["deletionVectors"]}
 
 
-def test_deletes_mark_vectors_inline_then_in_a_file_and_read_the_same(run_lake, dv_table, tmp_path):
+def test_deletes_mark_vectors_inline_in_a_file_and_as_runs_and_read_the_same(run_lake, dv_table, tmp_path):
     root, rows = dv_table
     data_files = sorted(p for p in root.rglob("*.parquet") if "_delta_log" not in p.parts)
 
@@ -276,7 +276,14 @@ def test_deletes_mark_vectors_inline_then_in_a_file_and_read_the_same(run_lake, 
     assert list(root.glob("deletion_vector_*.bin"))
     check_readers(run_lake, root, tmp_path, as_tuples(rows))
 
-    # No data file was rewritten by either delete.
+    # A range of ids: contiguous positions in each file, serialized as run containers.
+    rc, out, err = run_lake("delete", root, "--where", "id >= 1000 AND id < 2000", "--json")
+    assert rc == 0, err
+    rows = [r for r in rows if not (1000 <= r["id"] < 2000)]
+    assert metrics_of(out)["numCopiedRows"] == 0
+    check_readers(run_lake, root, tmp_path, as_tuples(rows))
+
+    # No data file was rewritten by any delete.
     assert sorted(p for p in root.rglob("*.parquet") if "_delta_log" not in p.parts) == data_files
 
 

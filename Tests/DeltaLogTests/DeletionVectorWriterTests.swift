@@ -52,7 +52,7 @@ import Testing
         var writer = try DeletionVectorWriter(uuid: Self.uuid, inlineLimit: 80)
         let small: [Int64] = [3, 7]
         let scattered = (0..<200).map { Int64($0 * 3) }                       // an array container: 432 bytes, stored
-        let dense = (10_000..<80_000).map { Int64($0) }                       // bitmap containers
+        let dense = stride(from: 10_000, to: 80_000, by: 2).map { Int64($0) }   // bitmap containers
         let wide: [Int64] = [1, Int64(1) << 32 | 9, Int64(5) << 32 | 65_536]  // three 32-bit bitmaps: 78 bytes, inline
         let dvs = try [small, scattered, dense, wide].map { rows throws(DeltaError) in try writer.add(rows) }
         #expect(dvs.map(\.storageType) == [.inline, .uuidRelative, .uuidRelative, .inline])
@@ -98,6 +98,27 @@ import Testing
         #expect(throws: DeltaError.self) { try writer.add([-1, 2]) }
         #expect(throws: DeltaError.self) { try DeletionVectorWriter(uuid: "not-a-uuid") }
         #expect(throws: DeltaError.self) { try DeletionVectorWriter(uuid: Self.uuid, prefix: "a/b") }
+    }
+
+    /// Ranges become run containers (a few bytes for 200,000 rows), mixed with array and bitmap containers
+    /// in one bitmap (four containers or more: the run layout with an offset header), and decode back.
+    @Test func rangesSerializeAsRunsAndRoundTrip() throws {
+        let range = (100..<200_100).map { Int64($0) }
+        let bytes = RoaringBitmapArray.encode(range)
+        #expect(bytes.count < 100, "four run containers, not four 8 KiB bitmaps")
+        #expect(try RoaringBitmapArray.decode(bytes) == range)
+
+        var mixed: [Int64] = (0..<5000).map { Int64($0 * 2) }             // container 0: bitmap (5,000 scattered)
+        mixed += [70_000, 70_005, 70_009]                                 // container 1: array
+        mixed += (140_000..<150_000).map { Int64($0) }                     // container 2: run
+        mixed += [200_000, 200_001, 200_002]                               // container 3: array (a run is no smaller)
+        mixed += (Int64(3) << 32)..<((Int64(3) << 32) + 10)                 // another 32-bit bitmap: one run
+        let encoded = RoaringBitmapArray.encode(mixed)
+        #expect(try RoaringBitmapArray.decode(encoded) == mixed)
+        // Cookie of the first 32-bit bitmap (after magic, count, key): runs, four containers.
+        #expect(Array(encoded[16..<18]) == [0x3B, 0x30] && encoded[18] == 3)
+        let containers = RoaringBitmapArray.containers(mixed[0..<(5000 + 3 + 10_000 + 3)])
+        #expect(containers.map(\.kind) == [.bitmap, .array, .run, .array])
     }
 
     @Test func uuidTextAndBytesRoundTrip() throws {

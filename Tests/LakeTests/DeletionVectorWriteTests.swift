@@ -110,6 +110,40 @@ func tableFiles(_ t: DeltaTable, suffix: String) -> [String] {
         #expect(try await dmlContents(t).count == 1000)
     }
 
+    @Test func aDeletedRangeIsARunAndStaysInline() async throws {
+        let (t, _) = try await dvTable(try Self.rows(3000))
+        defer { dmlCleanup(t) }
+        let (s, m) = try await Delete(table: t, options: .init(predicate: "id >= 500 AND id < 2500")).execute()
+        #expect(m.numDeletedRows == 2000)
+        let file = try #require(s.files.first)
+        #expect(file.deletionVector?.storageType == .inline)
+        #expect(try await s.deletedRows(for: file) == (500..<2500).map { Int64($0) })
+        #expect(tableFiles(t, suffix: ".bin").isEmpty)
+    }
+
+    @Test func vectorTablesReadOnlyTheColumnsADeleteLooksAt() async throws {
+        let (t, s) = try await dvTable(try Self.rows(4))
+        defer { dmlCleanup(t) }
+        var seen: [[String]] = []
+        let rewrite = try FileRewrite(table: t, snapshot: s, targetFileSize: 1 << 20)
+        try await rewrite.rewrite(s.files, reading: ["x"]) { (_, rows) throws(LakeError) -> FileRewrite.FileChange? in
+            seen.append(rows.schema.names)
+            return nil
+        }
+        #expect(seen == [["x"]])
+
+        // Copy-on-write needs every column to copy the kept rows.
+        let (c, cs) = try await dmlTable(try Self.rows(4), name: "cow")
+        defer { dmlCleanup(c) }
+        seen = []
+        let copy = try FileRewrite(table: c, snapshot: cs, targetFileSize: 1 << 20)
+        try await copy.rewrite(cs.files, reading: ["x"]) { (_, rows) throws(LakeError) -> FileRewrite.FileChange? in
+            seen.append(rows.schema.names)
+            return nil
+        }
+        #expect(seen == [["id", "region", "x"]])
+    }
+
     @Test func aFileWhoseEveryRowGoesIsRemoved() async throws {
         let rows = try dmlRows([1, 2, 3, 4], regions: ["a", "a", "b", "b"], values: [1, 2, 3, 4])
         let (t, _) = try await dvTable(rows, partitionBy: ["region"])

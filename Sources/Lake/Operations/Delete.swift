@@ -108,7 +108,7 @@ public struct Delete: Sendable {
                     toRead.append(add)
                 }
             }
-            try await rewrite.rewrite(toRead) { (_, rows) throws(LakeError) -> FileRewrite.FileChange? in
+            try await rewrite.rewrite(toRead, reading: PredicateColumns.names(predicate)) { (_, rows) throws(LakeError) -> FileRewrite.FileChange? in
                 let matched = try RowCondition.trueRows(predicate, in: rows)
                 let deleted = matched.setCount
                 guard deleted > 0 else { return nil }

@@ -90,10 +90,21 @@ final class FileRewrite {
     }
 
     /// Reads each of `files` and asks `change` what happens to its rows: nil leaves the file as it is.
-    func rewrite(_ files: [AddFile], change: (AddFile, DataFrame) throws(LakeError) -> FileChange?) async throws(LakeError) {
+    ///
+    /// `reading` names (lowercased) the only columns `change` looks at when it adds no rows (a delete): with
+    /// deletion vectors the file's other columns are never needed, so only these are fetched and decoded.
+    /// Copy-on-write, and nil, read every column.
+    func rewrite(_ files: [AddFile], reading: Set<String>? = nil, change: (AddFile, DataFrame) throws(LakeError) -> FileChange?) async throws(LakeError) {
         guard !files.isEmpty else { return }
         let reader = DataFileReader(table: table, snapshot: snapshot)
-        let schema = self.schema
+        let schema: Schema
+        if usesDeletionVectors, let reading {
+            // At least one column, so the frame still has the file's rows.
+            let fields = self.schema.fields.filter { reading.contains($0.name.lowercased()) }
+            schema = Schema(fields.isEmpty ? Array(self.schema.fields.prefix(1)) : fields)
+        } else {
+            schema = self.schema
+        }
         let rowIndex = usesDeletionVectors
         let clock = ContinuousClock()
         var results = [FileRows?](repeating: nil, count: files.count)
@@ -140,7 +151,7 @@ final class FileRewrite {
         guard decision.removed.count == n else {
             throw LakeError(.failed, "rewriting \(add.path): the change marks \(decision.removed.count) rows of a file read with \(n)")
         }
-        for frame in decision.added where frame.schema.names != schema.names {
+        for frame in decision.added where frame.schema.names != self.schema.names {
             throw LakeError(.failed, "rewriting \(add.path): the replacement rows have columns [\(frame.schema.names.joined(separator: ", "))], the table [\(schema.names.joined(separator: ", "))]")
         }
         let gone = decision.removed.setCount
