@@ -281,6 +281,8 @@ def test_deletes_mark_vectors_inline_in_a_file_and_as_runs_and_read_the_same(run
     assert rc == 0, err
     rows = [r for r in rows if not (1000 <= r["id"] < 2000)]
     assert metrics_of(out)["numCopiedRows"] == 0
+    # The first 32-bit bitmap's cookie (after magic, count and key) says runs (12347) somewhere.
+    assert any(dv_bitmap_bytes(root, d)[16:18] == b"\x3b\x30" for d in dv_descriptors(root))
     check_readers(run_lake, root, tmp_path, as_tuples(rows))
 
     # No data file was rewritten by any delete.

@@ -3,8 +3,9 @@ import DataFrame
 import DeltaLog
 
 /// Changes data files of one snapshot for delete, update and merge, in one place that decides how: each file
-/// is read whole (every column, every row group, deletion vector applied), the operation says which of its
-/// rows leave it and which new rows replace them (`FileChange`), and then
+/// is read whole (every row group, deletion vector applied; every column, except that a delete on a table
+/// with deletion vectors reads only its predicate's), the operation says which of its rows leave it and which
+/// new rows replace them (`FileChange`), and then
 /// - copy-on-write (tables without deletion vectors): the kept rows and the new rows go to one
 ///   `DataFileWriter` (which splits them by partition values and cuts files at the target size) and the old
 ///   file gets a `remove`;
