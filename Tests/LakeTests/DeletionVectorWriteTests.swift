@@ -208,6 +208,32 @@ func tableFiles(_ t: DeltaTable, suffix: String) -> [String] {
         #expect(s.files.allSatisfy { $0.deletionVector == nil })
     }
 
+    /// Two deletes marking the same file from the same snapshot: the second would drop the first's rows from
+    /// the vector it replaces, so it must conflict, and the table keeps the first's result.
+    @Test func racingDeletesOfOneFileConflict() async throws {
+        let (t, start) = try await dvTable(try Self.rows(6))
+        defer { dmlCleanup(t) }
+        _ = try await Delete(table: t, options: .init(predicate: "id = 1")).execute(on: start)
+        do {
+            _ = try await Delete(table: t, options: .init(predicate: "id = 2")).execute(on: start)
+            Issue.record("expected a conflict")
+        } catch {
+            #expect(error.kind == .conflict)
+        }
+        #expect(try await dmlContents(t).map(\.0) == [0, 2, 3, 4, 5])
+    }
+
+    /// A delete racing an append to another partition commits, and both changes are in the table.
+    @Test func aDeleteRacingAnAppendElsewhereCommits() async throws {
+        let rows = try dmlRows([1, 2, 3], regions: ["a", "a", "b"], values: [1, 2, 3])
+        let (t, start) = try await dvTable(rows, partitionBy: ["region"])
+        defer { dmlCleanup(t) }
+        _ = try await Write(table: t, data: try dmlRows([9], regions: ["c"], values: [9])).execute()
+        let (_, m) = try await Delete(table: t, options: .init(predicate: "region = 'a' AND x = 1")).execute(on: start)
+        #expect(m.numDeletionVectorsAdded == 1)
+        #expect(try await dmlContents(t).map(\.0) == [2, 3, 9])
+    }
+
     @Test func statsOfMarkedFilesSayTheirBoundsAreLoose() {
         #expect(DeletionVectorMarking.looseBounds(#"{"numRecords":3,"minValues":{"a":1},"tightBounds":true}"#)
             == #"{"numRecords":3,"minValues":{"a":1},"tightBounds":false}"#)
