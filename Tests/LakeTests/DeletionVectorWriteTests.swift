@@ -234,6 +234,24 @@ func tableFiles(_ t: DeltaTable, suffix: String) -> [String] {
         #expect(try await dmlContents(t).map(\.0) == [2, 3, 9])
     }
 
+    /// With the property turned off the feature stays: files are rewritten again, and the rows an old vector
+    /// deleted stay deleted in the rewritten file.
+    @Test func rewritingAFileWithAVectorKeepsItsDeletedRowsDeleted() async throws {
+        let (t, _) = try await dvTable(try Self.rows(6))
+        defer { dmlCleanup(t) }
+        let (s1, _) = try await Delete(table: t, options: .init(predicate: "id = 1")).execute()
+        var metadata = s1.metadata
+        metadata.configuration["delta.enableDeletionVectors"] = "false"
+        struct NoMetrics: OperationMetrics {}
+        _ = try await OperationCommit(table: t, snapshot: s1, operation: .setProperties(["delta.enableDeletionVectors": "false"]), read: .wholeTable)
+            .commit([.metadata(metadata)], metrics: NoMetrics())
+        let (s, m) = try await Delete(table: t, options: .init(predicate: "id = 2")).execute()
+        #expect(m.numCopiedRows == 4 && m.numRemovedFiles == 1 && m.numAddedFiles == 1)
+        #expect(m.numDeletionVectorsRemoved == 1 && m.numDeletionVectorsAdded == 0)
+        #expect(s.files.allSatisfy { $0.deletionVector == nil })
+        #expect(try await dmlContents(t).map(\.0) == [0, 3, 4, 5])
+    }
+
     @Test func statsOfMarkedFilesSayTheirBoundsAreLoose() {
         #expect(DeletionVectorMarking.looseBounds(#"{"numRecords":3,"minValues":{"a":1},"tightBounds":true}"#)
             == #"{"numRecords":3,"minValues":{"a":1},"tightBounds":false}"#)
