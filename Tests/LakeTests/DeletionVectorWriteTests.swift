@@ -252,6 +252,24 @@ func tableFiles(_ t: DeltaTable, suffix: String) -> [String] {
         #expect(try await dmlContents(t).map(\.0) == [0, 3, 4, 5])
     }
 
+    /// A file logged without stats gets `numRecords` (from its footer) when it gets a vector, as the protocol
+    /// requires of files with vectors.
+    @Test func aMarkedFileWithoutStatsGetsItsRowCount() async throws {
+        let (t, s0) = try await dvTable(try Self.rows(5))
+        defer { dmlCleanup(t) }
+        var bare = try #require(s0.files.first)
+        bare.stats = nil
+        bare.dataChange = false
+        struct NoMetrics: OperationMetrics {}
+        _ = try await OperationCommit(table: t, snapshot: s0, operation: .optimize(predicate: nil, zOrderBy: []), read: .wholeTable)
+            .commit([.remove(bare.removal(deletionTimestamp: 1, dataChange: false)), .add(bare)], metrics: NoMetrics())
+        let (s, m) = try await Delete(table: t, options: .init(predicate: "id = 4")).execute()
+        #expect(m.numDeletedRows == 1 && m.numDeletionVectorsAdded == 1)
+        let file = try #require(s.files.first)
+        #expect(file.stats == #"{"numRecords":5}"#)
+        #expect(try await dmlContents(t).map(\.0) == [0, 1, 2, 3])
+    }
+
     @Test func statsOfMarkedFilesSayTheirBoundsAreLoose() {
         #expect(DeletionVectorMarking.looseBounds(#"{"numRecords":3,"minValues":{"a":1},"tightBounds":true}"#)
             == #"{"numRecords":3,"minValues":{"a":1},"tightBounds":false}"#)
@@ -259,5 +277,8 @@ func tableFiles(_ t: DeltaTable, suffix: String) -> [String] {
             == #"{"numRecords":3,"maxValues":{"tightBounds":true},"tightBounds":false}"#)
         #expect(DeletionVectorMarking.looseBounds(#"{"numRecords":3}"#) == #"{"numRecords":3}"#)
         #expect(DeletionVectorMarking.looseBounds("not json") == "not json")
+        #expect(DeletionVectorMarking.withNumRecords(nil, 7) == #"{"numRecords":7}"#)
+        #expect(DeletionVectorMarking.withNumRecords(#"{}"#, 7) == #"{"numRecords":7}"#)
+        #expect(DeletionVectorMarking.withNumRecords(#" {"minValues":{}}"#, 7) == #" {"numRecords":7,"minValues":{}}"#)
     }
 }

@@ -62,7 +62,31 @@ struct DeletionVectorMarking {
         replacement.deletionVector = descriptor
         replacement.dataChange = true
         replacement.stats = add.stats.map(Self.looseBounds)
+        if add.statsNumRecords == nil {
+            // The protocol requires numRecords on a file with a vector (readers subtract the cardinality).
+            replacement.stats = Self.withNumRecords(replacement.stats, try await physicalRows(add))
+        }
         marked.append(Marked(remove: add.removal(deletionTimestamp: deletionTimestamp), add: replacement))
+    }
+
+    /// The rows of `add`'s data file, from its Parquet footer (only the footer is fetched).
+    private func physicalRows(_ add: AddFile) async throws(LakeError) -> Int64 {
+        let location = try FileResolution.resolve(add.path, table: table)
+        do {
+            let (reader, _) = try await FetchedRanges.openParquet(store: location.store, key: location.key, expectedSize: add.size)
+            return reader.metadata.numRows
+        } catch {
+            throw LakeError(error)
+        }
+    }
+
+    /// `stats` (a JSON object, or nil for none) with `numRecords` added in front.
+    static func withNumRecords(_ stats: String?, _ rows: Int64) -> String {
+        guard let stats, let scan = TopLevelKeys(Array(stats.utf8)) else { return "{\"numRecords\":\(rows)}" }
+        var bytes = Array(stats.utf8)
+        let brace = bytes.firstIndex(of: UInt8(ascii: "{")) ?? 0
+        bytes.insert(contentsOf: Array("\"numRecords\":\(rows)\(scan.keys.isEmpty ? "" : ",")".utf8), at: brace + 1)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Stores the vector file (when some vector is not inline); returns the marked files.
