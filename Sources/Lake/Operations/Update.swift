@@ -193,8 +193,6 @@ public struct Update: Sendable {
         do {
             for a in assignments { columns[a.index] = try rows.evaluate(a.value) }
             return try DataFrame(schema: rows.schema, columns: columns)
-        } catch let e as LakeError {
-            throw e
         } catch {
             throw LakeError(LakeError(error).kind, "updating rows of \(file): \(error)")
         }
