@@ -331,6 +331,20 @@ def test_update_merge_and_whole_file_delete_read_the_same(run_lake, dv_table, tm
     assert all(a["partitionValues"]["p"] != "w" for a in files.values())
 
 
+def test_vectors_in_lakes_checkpoint_read_the_same(run_lake, dv_table, tmp_path):
+    root, rows = dv_table
+    # Versions 2 to 11: the checkpoint at version 10 holds the vectors of the files' latest logical state.
+    for k in range(10):
+        rc, _, err = run_lake("delete", root, "--where", f"id = {k * 7 + 3} OR id = {2000 + k * 13}")
+        assert rc == 0, err
+        rows = [r for r in rows if r["id"] not in (k * 7 + 3, 2000 + k * 13)]
+    checkpoint = root / "_delta_log" / f"{10:020d}.checkpoint.parquet"
+    assert checkpoint.exists()
+    adds = [a for a in pq.read_table(checkpoint).column("add").to_pylist() if a]
+    assert any(a.get("deletionVector") for a in adds)
+    check_readers(run_lake, root, tmp_path, as_tuples(rows))
+
+
 def test_deltalake_refuses_rather_than_misreads(run_lake, dv_table):
     deltalake = pytest.importorskip("deltalake")
     root, _ = dv_table

@@ -85,7 +85,9 @@ func tableFiles(_ t: DeltaTable, suffix: String) -> [String] {
         let first = try #require(s1.files.first?.deletionVector)
         let (s2, m) = try await Delete(table: t, options: .init(predicate: "id >= 6 OR id = 0")).execute()
         #expect(m.numDeletedRows == 3)
-        #expect(m.numDeletionVectorsAdded == 0 && m.numDeletionVectorsUpdated == 1 && m.numDeletionVectorsRemoved == 0)
+        // As Spark counts (golden dv-with-columnmapping, version 6): the new vector is added, the old one
+        // removed, and the pair is an update.
+        #expect(m.numDeletionVectorsAdded == 1 && m.numDeletionVectorsUpdated == 1 && m.numDeletionVectorsRemoved == 1)
         let file = try #require(s2.files.first)
         #expect(try await s2.deletedRows(for: file) == [0, 2, 6, 7])
         #expect(try await dmlContents(t).map(\.0) == [1, 3, 4, 5])
@@ -268,6 +270,35 @@ func tableFiles(_ t: DeltaTable, suffix: String) -> [String] {
         let file = try #require(s.files.first)
         #expect(file.stats == #"{"numRecords":5}"#)
         #expect(try await dmlContents(t).map(\.0) == [0, 1, 2, 3])
+    }
+
+    /// Spark's table with a vector, one more row deleted by lake: the metrics are those Spark recorded for
+    /// its own combining deletes of that table (versions 2 and 3), the new vector holds the old rows too.
+    @Test func deletingMoreOfSparksTableCountsVectorsAsSparkDoes() async throws {
+        let dir = "/tmp/lake-tests-\(RandomUUID.make())/dvkeys"
+        defer { try? FileManager.default.removeItem(atPath: (dir as NSString).deletingLastPathComponent) }
+        try FileManager.default.createDirectory(atPath: (dir as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ColumnMappingScanTests.golden + "/log-replay-dv-key-cases", toPath: dir)
+        let t = try DeltaTable(location: dir)
+        let before = try await t.snapshot()
+        let file = try #require(before.files.first)
+        let old = try await before.deletedRows(for: file)
+        let live = try await dmlIds(t)
+        let victim = try #require(live.first)
+        let (s, m) = try await Delete(table: t, options: .init(predicate: "id = \(victim)")).execute()
+        #expect(m.numDeletedRows == 1 && m.numCopiedRows == 0 && m.numRemovedFiles == 0 && m.numAddedFiles == 0)
+        #expect(m.numDeletionVectorsAdded == 1 && m.numDeletionVectorsRemoved == 1 && m.numDeletionVectorsUpdated == 1)
+        let after = try await s.deletedRows(for: try #require(s.files.first))
+        #expect(after.count == old.count + 1 && Set(old).isSubset(of: Set(after)))
+        #expect(try await dmlIds(t) == Array(live.dropFirst()))
+    }
+
+    /// The sorted `id` values of a table whose only column is `id`.
+    func dmlIds(_ t: DeltaTable) async throws -> [Int64] {
+        let (_, rows, _) = try await Scan(table: t).execute()
+        var out: [Int64] = []
+        for i in 0..<rows.rowCount { if case let .int(v) = try rows.value("id", row: i) { out.append(v) } }
+        return out.sorted()
     }
 
     @Test func statsOfMarkedFilesSayTheirBoundsAreLoose() {

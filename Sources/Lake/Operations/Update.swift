@@ -47,11 +47,11 @@ public struct Update: Sendable {
         @DeltaMetric public var numAddedBytes: Int64 = 0
         /// Bytes of the files removed.
         @DeltaMetric public var numRemovedBytes: Int64 = 0
-        /// Deletion vectors put on files that had none.
+        /// Deletion vectors written (one per file kept under a new vector).
         @DeltaMetric public var numDeletionVectorsAdded = 0
-        /// Deletion vectors dropped with their files.
+        /// Deletion vectors dropped: replaced by combined ones, or gone with their files.
         @DeltaMetric public var numDeletionVectorsRemoved = 0
-        /// Deletion vectors replaced by combined ones.
+        /// Files whose old deletion vector a combined one replaced.
         @DeltaMetric public var numDeletionVectorsUpdated = 0
         /// Change data files written (no change data feed yet).
         @DeltaMetric public var numAddedChangeFiles = 0

@@ -66,12 +66,14 @@ final class FileRewrite {
         var actions: [Action] {
             removed.map { .remove($0) } + marked.flatMap { [Action.remove($0.remove), .add($0.add)] } + added.map { .add($0) }
         }
-        /// Deletion vectors put on files that had none (Delta's `numDeletionVectorsAdded`).
-        var deletionVectorsAdded: Int { marked.count { $0.remove.deletionVector == nil } }
-        /// Deletion vectors replaced by combined ones (`numDeletionVectorsUpdated`).
+        // The vector counts as Spark records them (its golden DV tables): every add and every remove
+        // carrying a vector counts, and a path with a vector on both sides is also an update.
+        /// Adds carrying a vector (Delta's `numDeletionVectorsAdded`).
+        var deletionVectorsAdded: Int { marked.count }
+        /// Removes carrying a vector: replaced ones and those gone with their files (`numDeletionVectorsRemoved`).
+        var deletionVectorsRemoved: Int { removed.count { $0.deletionVector != nil } + deletionVectorsUpdated }
+        /// Files whose old vector a combined one replaces (`numDeletionVectorsUpdated`).
         var deletionVectorsUpdated: Int { marked.count { $0.remove.deletionVector != nil } }
-        /// Deletion vectors gone with their files (`numDeletionVectorsRemoved`).
-        var deletionVectorsRemoved: Int { removed.count { $0.deletionVector != nil } }
     }
 
     /// A rewrite of files of `snapshot` into new files of about `targetFileSize` bytes.

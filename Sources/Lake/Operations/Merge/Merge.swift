@@ -72,11 +72,11 @@ public struct Merge: Sendable {
         @DeltaMetric public var numTargetBytesAdded: Int64 = 0
         /// Bytes of data files removed.
         @DeltaMetric public var numTargetBytesRemoved: Int64 = 0
-        /// Deletion vectors put on target files that had none.
+        /// Deletion vectors written (one per target file kept under a new vector).
         @DeltaMetric public var numTargetDeletionVectorsAdded = 0
-        /// Deletion vectors gone with their target files.
+        /// Deletion vectors dropped: replaced by combined ones, or gone with their target files.
         @DeltaMetric public var numTargetDeletionVectorsRemoved = 0
-        /// Deletion vectors of target files replaced by combined ones.
+        /// Target files whose old deletion vector a combined one replaced.
         @DeltaMetric public var numTargetDeletionVectorsUpdated = 0
         /// Wall time of the whole merge, ms.
         @DeltaMetric public var executionTimeMs: Int64 = 0
