@@ -116,43 +116,114 @@ public enum RoaringBitmapArray {
         }
     }
 
-    /// Serializes sorted, distinct non-negative row indexes (array and bitmap containers, no runs).
+    /// Serializes sorted, distinct non-negative row indexes in the portable format.
+    ///
+    /// Each container takes the smallest of its encodings, as Roaring's `runOptimize` chooses: an array
+    /// (2 bytes a value, at most 4096 values), a bitmap (8 KiB), or runs (2 bytes plus 4 a run) when strictly
+    /// smaller, so a deleted range of a million rows costs a few dozen bytes. A bitmap without run containers
+    /// keeps the run-less layout (cookie 12346). Spark does not run-optimize its vectors, so its bytes and
+    /// these agree wherever runs do not pay (scattered rows; runs of up to three).
     public static func encode(_ rows: [Int64]) -> [UInt8] {
         var out: [UInt8] = []
         func put32(_ v: UInt32) { for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) } }
         func put16(_ v: UInt16) { out.append(UInt8(truncatingIfNeeded: v)); out.append(UInt8(truncatingIfNeeded: v >> 8)) }
         put32(magic)
-        var groups: [(key: UInt32, values: [UInt32])] = []
-        for r in rows where r >= 0 {
-            let key = UInt32(truncatingIfNeeded: r >> 32), low = UInt32(truncatingIfNeeded: r)
-            if groups.last?.key == key { groups[groups.count - 1].values.append(low) } else { groups.append((key, [low])) }
+        // The 32-bit bitmaps: consecutive ranges of `rows` sharing their high 32 bits.
+        var groups: [(key: UInt32, range: Range<Int>)] = []
+        var start = 0
+        while start < rows.count {
+            guard rows[start] >= 0 else { start += 1; continue }
+            let key = UInt32(truncatingIfNeeded: rows[start] >> 32)
+            var end = start + 1
+            while end < rows.count, rows[end] >> 32 == Int64(key) { end += 1 }
+            groups.append((key, start..<end))
+            start = end
         }
         let n = UInt64(groups.count)
         put32(UInt32(truncatingIfNeeded: n)); put32(UInt32(truncatingIfNeeded: n >> 32))
         for g in groups {
             put32(g.key)
-            var containers: [(key: UInt16, values: [UInt16])] = []
-            for v in g.values {
-                let k = UInt16(v >> 16), l = UInt16(truncatingIfNeeded: v)
-                if containers.last?.key == k { containers[containers.count - 1].values.append(l) } else { containers.append((k, [l])) }
+            let containers = Self.containers(rows[g.range])
+            let hasRuns = containers.contains { $0.kind == .run }
+            if hasRuns {
+                put32(12347 | UInt32(containers.count - 1) << 16)
+                var flags = [UInt8](repeating: 0, count: (containers.count + 7) / 8)
+                for (i, c) in containers.enumerated() where c.kind == .run { flags[i / 8] |= 1 << UInt8(i % 8) }
+                out += flags
+            } else {
+                put32(12346)
+                put32(UInt32(containers.count))
             }
-            put32(12346)
-            put32(UInt32(containers.count))
             for c in containers { put16(c.key); put16(UInt16(c.values.count - 1)) }
-            var offset = UInt32(8 + containers.count * 8)
-            for c in containers {
-                put32(offset)
-                offset += c.values.count <= 4096 ? UInt32(c.values.count * 2) : 8192
+            // The offset header: always without runs, with runs from 4 containers on (NO_OFFSET_THRESHOLD).
+            if !hasRuns || containers.count >= 4 {
+                let header = hasRuns ? 4 + (containers.count + 7) / 8 + containers.count * 8 : 8 + containers.count * 8
+                var offset = UInt32(header)
+                for c in containers {
+                    put32(offset)
+                    offset += UInt32(c.size)
+                }
             }
             for c in containers {
-                if c.values.count <= 4096 {
+                switch c.kind {
+                case .array:
                     for v in c.values { put16(v) }
-                } else {
+                case .bitmap:
                     var words = [UInt64](repeating: 0, count: 1024)
                     for v in c.values { words[Int(v >> 6)] |= 1 << UInt64(v & 63) }
                     for w in words { for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: w >> (8 * UInt64(i)))) } }
+                case .run:
+                    put16(UInt16(c.runs.count))
+                    for r in c.runs { put16(r.start); put16(r.length) }
                 }
             }
+        }
+        return out
+    }
+
+    /// One 16-bit container of a 32-bit bitmap, with the encoding `encode` chose.
+    struct Container {
+        enum Kind { case array, bitmap, run }
+        var key: UInt16
+        var values: ArraySlice<UInt16>
+        var runs: [(start: UInt16, length: UInt16)]
+        var kind: Kind
+        /// Bytes of the container's data.
+        var size: Int {
+            switch kind {
+            case .array: values.count * 2
+            case .bitmap: 8192
+            case .run: 2 + runs.count * 4
+            }
+        }
+    }
+
+    /// The containers of sorted values sharing their high 32 bits, each in its smallest encoding.
+    static func containers(_ rows: ArraySlice<Int64>) -> [Container] {
+        let lows = rows.map { UInt32(truncatingIfNeeded: $0) }
+        var out: [Container] = []
+        var start = 0
+        while start < lows.count {
+            let key = UInt16(lows[start] >> 16)
+            var end = start + 1
+            while end < lows.count, UInt16(lows[end] >> 16) == key { end += 1 }
+            let values = lows[start..<end].map { UInt16(truncatingIfNeeded: $0) }
+            var runs: [(start: UInt16, length: UInt16)] = []
+            for v in values {
+                if let last = runs.last, Int(last.start) + Int(last.length) + 1 == Int(v) {
+                    runs[runs.count - 1].length += 1
+                } else {
+                    runs.append((v, 0))
+                }
+            }
+            let plain: Container.Kind = values.count <= 4096 ? .array : .bitmap
+            var c = Container(key: key, values: values[...], runs: runs, kind: plain)
+            let plainSize = c.size
+            c.kind = .run
+            if c.size >= plainSize { c.kind = plain }
+            if c.kind != .run { c.runs = [] }
+            out.append(c)
+            start = end
         }
         return out
     }

@@ -22,7 +22,7 @@ public enum TableFeatures {
     /// partition values, ids for new columns).
     public static let supportedWriterFeatures: Set<String> = [
         "appendOnly", "invariants", "checkConstraints", "changeDataFeed", "timestampNtz",
-        "domainMetadata", "vacuumProtocolCheck", "columnMapping",
+        "domainMetadata", "vacuumProtocolCheck", "columnMapping", "deletionVectors",
     ]
 
     /// Features that are both reader and writer features (they go in both lists at reader version 3).

@@ -3,14 +3,16 @@ import DataFrame
 import DeltaLog
 import Parquet
 
-/// Deletes rows of a Delta table: Delta's `DELETE FROM t [WHERE p]`, copy-on-write.
+/// Deletes rows of a Delta table: Delta's `DELETE FROM t [WHERE p]`, copy-on-write or, on tables with
+/// `delta.enableDeletionVectors`, through deletion vectors (`FileRewrite` decides).
 ///
 /// Without a predicate every file is removed without being read. With one, the scan plan gives the candidate
 /// files (partition pruning and stats skipping: files that cannot hold a matching row are never opened);
 /// candidates whose partition values alone make the predicate TRUE for every row are removed unread (a
 /// metadata-only delete); every other candidate is read and, when some row matches, rewritten with the rows
 /// where the predicate is not TRUE (FALSE or NULL, as SQL's WHERE has it) and removed. A file where no row
-/// matches stays. One commit, with the partitions and files read, so a concurrent append elsewhere commits
+/// matches stays. With deletion vectors, a file where some but not all rows match keeps its data and gets a
+/// new vector instead of being rewritten. One commit, with the partitions and files read, so a concurrent append elsewhere commits
 /// too while a concurrent change to the same files conflicts (CONFLICTS.md). Nothing matching commits nothing.
 public struct Delete: Sendable {
     /// Delete options.
@@ -37,17 +39,17 @@ public struct Delete: Sendable {
         @DeltaMetric public var numRemovedFiles = 0
         /// Files written with the rows kept from rewritten files.
         @DeltaMetric public var numAddedFiles = 0
-        /// Rows of rewritten files that were kept (copied to new files).
+        /// Rows of rewritten files that were kept (copied to new files; 0 with deletion vectors).
         @DeltaMetric public var numCopiedRows = 0
         /// Bytes of the files removed.
         @DeltaMetric public var numRemovedBytes: Int64 = 0
         /// Bytes of the files written.
         @DeltaMetric public var numAddedBytes: Int64 = 0
-        /// Deletion vectors written (lake rewrites files instead).
+        /// Deletion vectors written (one per file kept under a new vector).
         @DeltaMetric public var numDeletionVectorsAdded = 0
-        /// Deletion vectors dropped with their files.
+        /// Deletion vectors dropped: replaced by combined ones, or gone with their files.
         @DeltaMetric public var numDeletionVectorsRemoved = 0
-        /// Deletion vectors replaced by combined ones.
+        /// Files whose old deletion vector a combined one replaced.
         @DeltaMetric public var numDeletionVectorsUpdated = 0
         /// Change data files written (no change data feed yet).
         @DeltaMetric public var numAddedChangeFiles = 0
@@ -106,13 +108,12 @@ public struct Delete: Sendable {
                     toRead.append(add)
                 }
             }
-            try await rewrite.rewrite(toRead) { (_, rows) throws(LakeError) -> DataFrame? in
+            try await rewrite.rewrite(toRead, reading: PredicateColumns.names(predicate)) { (_, rows) throws(LakeError) -> FileRewrite.FileChange? in
                 let matched = try RowCondition.trueRows(predicate, in: rows)
                 let deleted = matched.setCount
                 guard deleted > 0 else { return nil }
                 metrics.numDeletedRows += deleted
-                metrics.numCopiedRows += rows.rowCount - deleted
-                return try FileRewrite.rows(rows, where: FileRewrite.inverted(matched))
+                return FileRewrite.FileChange(removed: matched)
             }
             read = ReadSet(predicates: [ReadPredicate(partitionFilter: predicate, snapshot: snapshot)], files: plan.files.map(\.path))
         } else {
@@ -124,21 +125,25 @@ public struct Delete: Sendable {
         }
         let result = try await rewrite.finish()
         metrics.numFilesRead = result.read.count
-        guard !result.removed.isEmpty else {
+        guard !result.removed.isEmpty || !result.marked.isEmpty else {
             metrics.version = snapshot.version
             metrics.executionTimeMs = (clock.now - start).milliseconds
             return (snapshot, metrics)
         }
+        // As Spark counts: a file kept under a new deletion vector is neither removed nor added.
         metrics.numRemovedFiles = result.removed.count
         metrics.numRemovedBytes = result.removed.reduce(0) { $0 + ($1.size ?? 0) }
-        metrics.numDeletionVectorsRemoved = result.removed.filter { $0.deletionVector != nil }.count
+        metrics.numCopiedRows = result.copiedRows
+        metrics.numDeletionVectorsAdded = result.deletionVectorsAdded
+        metrics.numDeletionVectorsRemoved = result.deletionVectorsRemoved
+        metrics.numDeletionVectorsUpdated = result.deletionVectorsUpdated
         metrics.numAddedFiles = result.added.count
         metrics.numAddedBytes = result.added.reduce(0) { $0 + $1.size }
         metrics.scanTimeMs = result.scanTime.milliseconds
         metrics.rewriteTimeMs = result.rewriteTime.milliseconds
         metrics.executionTimeMs = (clock.now - start).milliseconds
 
-        let actions = result.removed.map { Action.remove($0) } + result.added.map { Action.add($0) }
+        let actions = result.actions
         let commit = OperationCommit(table: table, snapshot: snapshot, operation: .delete(predicate: options.predicate), read: read)
         let done = try await commit.commit(actions, metrics: metrics)
         metrics.version = done.version

@@ -2,11 +2,13 @@ import Columnar
 import DataFrame
 import DeltaLog
 
-/// Changes rows of a Delta table: Delta's `UPDATE t SET c = expr, ... [WHERE p]`, copy-on-write.
+/// Changes rows of a Delta table: Delta's `UPDATE t SET c = expr, ... [WHERE p]`.
 ///
-/// The scan plan gives the candidate files (files that cannot hold a matching row are never opened); each is
-/// read and, when some row matches, rewritten whole: matching rows get the assigned values (SQL expressions
-/// over the row as it was, cast to the column's type with Spark's ANSI cast rules), the others keep theirs.
+/// The scan plan gives the candidate files (files that cannot hold a matching row are never opened); in each
+/// file read, matching rows get the assigned values (SQL expressions over the row as it was, cast to the
+/// column's type with Spark's ANSI cast rules) and are written to new files; `FileRewrite` then rewrites the
+/// file with its other rows (copy-on-write) or, on tables with `delta.enableDeletionVectors`, marks the
+/// updated rows in the file's deletion vector.
 /// Rows go through `DataFileWriter`, which splits them by partition values, so updating a partition column
 /// moves the row to its new partition. NOT NULL columns and CHECK constraints (`delta.constraints.*`) hold
 /// for every row written. One commit with the partitions and files read (the conflict rules of CONFLICTS.md);
@@ -35,7 +37,7 @@ public struct Update: Sendable {
         public var version: Int64 = -1
         /// Rows changed.
         @DeltaMetric public var numUpdatedRows = 0
-        /// Rows of rewritten files that did not match, copied unchanged.
+        /// Rows of rewritten files that did not match, copied unchanged (0 with deletion vectors).
         @DeltaMetric public var numCopiedRows = 0
         /// Files written.
         @DeltaMetric public var numAddedFiles = 0
@@ -45,11 +47,11 @@ public struct Update: Sendable {
         @DeltaMetric public var numAddedBytes: Int64 = 0
         /// Bytes of the files removed.
         @DeltaMetric public var numRemovedBytes: Int64 = 0
-        /// Deletion vectors written (lake rewrites files instead).
+        /// Deletion vectors written (one per file kept under a new vector).
         @DeltaMetric public var numDeletionVectorsAdded = 0
-        /// Deletion vectors dropped with their files.
+        /// Deletion vectors dropped: replaced by combined ones, or gone with their files.
         @DeltaMetric public var numDeletionVectorsRemoved = 0
-        /// Deletion vectors replaced by combined ones.
+        /// Files whose old deletion vector a combined one replaced.
         @DeltaMetric public var numDeletionVectorsUpdated = 0
         /// Change data files written (no change data feed yet).
         @DeltaMetric public var numAddedChangeFiles = 0
@@ -106,25 +108,28 @@ public struct Update: Sendable {
         let plan = try ScanPlanner.plan(snapshot, ScanRequest(predicate: predicate))
         metrics.numFilesSkipped = plan.filesPrunedByPartition + plan.filesSkippedByStats
         let rewrite = try FileRewrite(table: table, snapshot: snapshot, targetFileSize: options.targetFileSize ?? FileRewrite.targetFileSize(snapshot))
-        try await rewrite.rewrite(plan.files) { (add, rows) throws(LakeError) -> DataFrame? in
+        try await rewrite.rewrite(plan.files) { (add, rows) throws(LakeError) -> FileRewrite.FileChange? in
             let matched = try predicate.map { p throws(LakeError) in try RowCondition.trueRows(p, in: rows) } ?? Bitmap(count: rows.rowCount, value: true)
             let updated = matched.setCount
             guard updated > 0 else { return nil }
-            let changed = try Self.apply(assignments, to: rows, where: matched, file: add.path)
+            let changed = try Self.apply(assignments, to: try FileRewrite.rows(rows, where: matched), file: add.path)
             metrics.numUpdatedRows += updated
-            metrics.numCopiedRows += rows.rowCount - updated
-            return changed
+            return FileRewrite.FileChange(removed: matched, added: [changed])
         }
         let result = try await rewrite.finish()
         metrics.numFilesRead = result.read.count
-        guard !result.removed.isEmpty else {
+        guard !result.removed.isEmpty || !result.marked.isEmpty else {
             metrics.version = snapshot.version
             metrics.executionTimeMs = (clock.now - start).milliseconds
             return (snapshot, metrics)
         }
-        metrics.numRemovedFiles = result.removed.count
+        // As Spark's UPDATE counts: every remove is a removed file, but only files removed whole free bytes.
+        metrics.numRemovedFiles = result.removed.count + result.marked.count
         metrics.numRemovedBytes = result.removed.reduce(0) { $0 + ($1.size ?? 0) }
-        metrics.numDeletionVectorsRemoved = result.removed.filter { $0.deletionVector != nil }.count
+        metrics.numCopiedRows = result.copiedRows
+        metrics.numDeletionVectorsAdded = result.deletionVectorsAdded
+        metrics.numDeletionVectorsRemoved = result.deletionVectorsRemoved
+        metrics.numDeletionVectorsUpdated = result.deletionVectorsUpdated
         metrics.numAddedFiles = result.added.count
         metrics.numAddedBytes = result.added.reduce(0) { $0 + $1.size }
         metrics.scanTimeMs = result.scanTime.milliseconds
@@ -132,7 +137,7 @@ public struct Update: Sendable {
         metrics.executionTimeMs = (clock.now - start).milliseconds
 
         let read = predicate.map { ReadSet(predicates: [ReadPredicate(partitionFilter: $0, snapshot: snapshot)], files: plan.files.map(\.path)) } ?? .wholeTable
-        let actions = result.removed.map { Action.remove($0) } + result.added.map { Action.add($0) }
+        let actions = result.actions
         let commit = OperationCommit(table: table, snapshot: snapshot, operation: .update(predicate: options.predicate), read: read)
         let done = try await commit.commit(actions, metrics: metrics)
         metrics.version = done.version
@@ -178,23 +183,14 @@ public struct Update: Sendable {
         return out
     }
 
-    /// `rows` with the assigned columns replaced by their new values on the rows of `matched`: every value is
-    /// computed from the row as it was (so `SET a = b, b = a` swaps), and only matched rows are evaluated (an
-    /// expression that would fail elsewhere, such as a cast of an unrelated row's value, does not run there).
-    static func apply(_ assignments: [Assignment], to rows: DataFrame, where matched: Bitmap, file: String) throws(LakeError) -> DataFrame {
-        let flag = "__lake_update_matched"
+    /// The matched `rows` with the assigned columns replaced by their new values: every value is computed from
+    /// the row as it was (so `SET a = b, b = a` swaps); only matched rows are passed in, so an expression that
+    /// would fail elsewhere (a cast of an unrelated row's value) never runs there.
+    static func apply(_ assignments: [Assignment], to rows: DataFrame, file: String) throws(LakeError) -> DataFrame {
         var columns = rows.columns
         do {
-            let marked = try DataFrame(schema: Schema(rows.schema.fields + [Field(flag, .boolean, nullable: false)]),
-                                       columns: rows.columns + [Column(type: .boolean, count: rows.rowCount, validity: nil, values: .boolean(matched))])
-            for a in assignments {
-                let original = Expr.col(rows.schema.fields[a.index].name)
-                let choose = Expr.caseWhen(operand: nil, branches: [CaseBranch(when: .col(flag), then: a.value)], otherwise: original)
-                columns[a.index] = try marked.evaluate(choose)
-            }
+            for a in assignments { columns[a.index] = try rows.evaluate(a.value) }
             return try DataFrame(schema: rows.schema, columns: columns)
-        } catch let e as LakeError {
-            throw e
         } catch {
             throw LakeError(LakeError(error).kind, "updating rows of \(file): \(error)")
         }

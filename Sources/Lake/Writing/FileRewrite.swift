@@ -2,50 +2,88 @@ import Columnar
 import DataFrame
 import DeltaLog
 
-/// Copy-on-write rewriting of data files of one snapshot, shared by delete, update and merge: each file is
-/// read whole (every column, every row group, deletion vector applied), the operation says which rows
-/// replace it, those rows go to one `DataFileWriter` (which splits them by partition values and cuts files
-/// at the target size), and the old file gets a `remove` action. A file the operation leaves alone is
-/// neither removed nor rewritten.
+/// Changes data files of one snapshot for delete, update and merge, in one place that decides how: each file
+/// is read whole (every row group, deletion vector applied; every column, except that a delete on a table
+/// with deletion vectors reads only its predicate's), the operation says which of its rows leave it and which
+/// new rows replace them (`FileChange`), and then
+/// - copy-on-write (tables without deletion vectors): the kept rows and the new rows go to one
+///   `DataFileWriter` (which splits them by partition values and cuts files at the target size) and the old
+///   file gets a `remove`;
+/// - deletion vectors (`deletionVectors` feature and `delta.enableDeletionVectors=true`): the leaving rows'
+///   Delta row indexes, united with the file's old vector, become its new vector (`DeletionVectorMarking`):
+///   the commit removes the old logical file and adds the same path with the new vector; only the new rows are
+///   written. A file all of whose rows leave is removed either way.
+/// A file the operation leaves alone is neither removed nor rewritten.
 ///
 /// Memory follows the files in flight: at most `table.context.threads` files are read ahead of the one being
 /// changed, plus what the writer holds. Files are handed to the operation in the order given, so a pinned
 /// context names output files reproducibly. Not thread-safe: one task drives it.
 final class FileRewrite {
+    /// What an operation does to one file it read.
+    struct FileChange {
+        /// The rows of the file's frame that leave the file (deleted, or replaced by `added`), one bit per row.
+        var removed: Bitmap
+        /// New rows (with the table's columns) written to new files in place of the removed ones; none for a delete.
+        var added: [DataFrame] = []
+    }
+
     /// The table rewritten.
     let table: DeltaTable
     /// The snapshot the files belong to.
     let snapshot: Snapshot
     /// The columns every file is read with and every replacement frame must have: the table's schema.
     let schema: Schema
+    /// Whether removed rows are marked in deletion vectors instead of files being rewritten.
+    let usesDeletionVectors: Bool
 
     private let writer: DataFileWriter
     private let deletionTimestamp: Int64
+    private var marking: DeletionVectorMarking?
     private var removes: [RemoveFile] = []
     private var readPaths: [String] = []
+    private var copiedRows = 0
     private var scanDuration = Duration.zero
     private var writeDuration = Duration.zero
 
     /// What the rewrite did.
     struct Result: Sendable {
-        /// `add` actions of the files written.
+        /// `add` actions of the new data files written.
         var added: [AddFile]
-        /// `remove` actions of the files replaced or dropped (dataChange = true).
+        /// `remove` actions of the files replaced or dropped whole (dataChange = true).
         var removed: [RemoveFile]
+        /// Files kept under a new deletion vector: the `remove` of the old logical file and the `add` of the same path.
+        var marked: [DeletionVectorMarking.Marked]
+        /// Rows of rewritten files that were kept, so copied to new files (0 with deletion vectors).
+        var copiedRows: Int
         /// Log paths of the files read.
         var read: [String]
         /// Time spent reading files and deciding their rows.
         var scanTime: Duration
-        /// Time spent writing replacement rows.
+        /// Time spent writing new rows and deletion vectors.
         var rewriteTime: Duration
+
+        /// The commit's file actions: removes, then the marked files' remove and add, then the new files.
+        var actions: [Action] {
+            removed.map { .remove($0) } + marked.flatMap { [Action.remove($0.remove), .add($0.add)] } + added.map { .add($0) }
+        }
+        // The vector counts as Spark records them (its golden DV tables): every add and every remove
+        // carrying a vector counts, and a path with a vector on both sides is also an update.
+        /// Adds carrying a vector (Delta's `numDeletionVectorsAdded`).
+        var deletionVectorsAdded: Int { marked.count }
+        /// Removes carrying a vector: replaced ones and those gone with their files (`numDeletionVectorsRemoved`).
+        var deletionVectorsRemoved: Int { removed.count { $0.deletionVector != nil } + deletionVectorsUpdated }
+        /// Files whose old vector a combined one replaces (`numDeletionVectorsUpdated`).
+        var deletionVectorsUpdated: Int { marked.count { $0.remove.deletionVector != nil } }
     }
 
-    /// A rewrite of files of `snapshot` into new files of about `targetFileSize` bytes.
-    init(table: DeltaTable, snapshot: Snapshot, targetFileSize: Int) throws(LakeError) {
+    /// A rewrite of files of `snapshot` into new files of about `targetFileSize` bytes; `schema` and `metadata`
+    /// (default: the snapshot's) are what the commit will have, when the operation evolves the schema.
+    init(table: DeltaTable, snapshot: Snapshot, targetFileSize: Int, schema: Schema? = nil, metadata: Metadata? = nil) throws(LakeError) {
         self.table = table
         self.snapshot = snapshot
-        schema = snapshot.schema
-        writer = try DataFileWriter(table: table, metadata: snapshot.metadata, schema: snapshot.schema, targetFileSize: targetFileSize)
+        self.schema = schema ?? snapshot.schema
+        usesDeletionVectors = DeletionVectorMarking.enabled(snapshot)
+        writer = try DataFileWriter(table: table, metadata: metadata ?? snapshot.metadata, schema: schema ?? snapshot.schema, targetFileSize: targetFileSize)
         deletionTimestamp = table.context.clock()
     }
 
@@ -55,12 +93,23 @@ final class FileRewrite {
         return 128 * 1024 * 1024
     }
 
-    /// Reads each of `files` and asks `change` for the rows that replace it: nil leaves the file as it is;
-    /// a frame (with `schema`'s columns, possibly no rows) is written and the file removed.
-    func rewrite(_ files: [AddFile], change: (AddFile, DataFrame) throws(LakeError) -> DataFrame?) async throws(LakeError) {
+    /// Reads each of `files` and asks `change` what happens to its rows: nil leaves the file as it is.
+    ///
+    /// `reading` names (lowercased) the only columns `change` looks at when it adds no rows (a delete): with
+    /// deletion vectors the file's other columns are never needed, so only these are fetched and decoded.
+    /// Copy-on-write, and nil, read every column.
+    func rewrite(_ files: [AddFile], reading: Set<String>? = nil, change: (AddFile, DataFrame) throws(LakeError) -> FileChange?) async throws(LakeError) {
         guard !files.isEmpty else { return }
         let reader = DataFileReader(table: table, snapshot: snapshot)
-        let schema = self.schema
+        let schema: Schema
+        if usesDeletionVectors, let reading {
+            // At least one column, so the frame still has the file's rows.
+            let fields = self.schema.fields.filter { reading.contains($0.name.lowercased()) }
+            schema = Schema(fields.isEmpty ? Array(self.schema.fields.prefix(1)) : fields)
+        } else {
+            schema = self.schema
+        }
+        let rowIndex = usesDeletionVectors
         let clock = ContinuousClock()
         var results = [FileRows?](repeating: nil, count: files.count)
         do {
@@ -71,7 +120,7 @@ final class FileRewrite {
                     next += 1
                     group.addTask {
                         try Task.checkCancellation()
-                        return (i, try await reader.read(files[i], schema: schema))
+                        return (i, try await reader.read(files[i], schema: schema, rowIndex: rowIndex))
                     }
                 }
                 // Rows of a file must be whole: no predicate goes to the reader, so no row group is skipped.
@@ -95,18 +144,35 @@ final class FileRewrite {
         }
     }
 
-    private func apply(_ add: AddFile, _ rows: FileRows, change: (AddFile, DataFrame) throws(LakeError) -> DataFrame?,
+    private func apply(_ add: AddFile, _ rows: FileRows, change: (AddFile, DataFrame) throws(LakeError) -> FileChange?,
                        clock: ContinuousClock, waitStart: ContinuousClock.Instant) async throws(LakeError) {
         readPaths.append(add.path)
-        let replacement = try change(add, rows.frame)
+        let decision = try change(add, rows.frame)
         let decided = clock.now
         scanDuration += decided - waitStart
-        guard let replacement else { return }
-        guard replacement.schema.names == schema.names else {
-            throw LakeError(.failed, "rewriting \(add.path): the replacement rows have columns [\(replacement.schema.names.joined(separator: ", "))], the table [\(schema.names.joined(separator: ", "))]")
+        guard let decision else { return }
+        let n = rows.frame.rowCount
+        guard decision.removed.count == n else {
+            throw LakeError(.failed, "rewriting \(add.path): the change marks \(decision.removed.count) rows of a file read with \(n)")
         }
-        try await writer.write(replacement)
-        removes.append(add.removal(deletionTimestamp: deletionTimestamp))
+        for frame in decision.added where frame.schema.names != self.schema.names {
+            throw LakeError(.failed, "rewriting \(add.path): the replacement rows have columns [\(frame.schema.names.joined(separator: ", "))], the table [\(schema.names.joined(separator: ", "))]")
+        }
+        let gone = decision.removed.setCount
+        if gone == n && n > 0 {
+            removes.append(add.removal(deletionTimestamp: deletionTimestamp))
+        } else if gone > 0 {
+            if usesDeletionVectors {
+                if marking == nil { marking = try DeletionVectorMarking(table: table) }
+                try await marking?.mark(add, rowIndex: rows.rowIndex, removed: decision.removed, deletionTimestamp: deletionTimestamp)
+            } else {
+                let kept = try Self.rows(rows.frame, where: Self.inverted(decision.removed))
+                try await writer.write(kept)
+                copiedRows += kept.rowCount
+                removes.append(add.removal(deletionTimestamp: deletionTimestamp))
+            }
+        }
+        for frame in decision.added where frame.rowCount > 0 { try await writer.write(frame) }
         writeDuration += clock.now - decided
     }
 
@@ -115,13 +181,24 @@ final class FileRewrite {
         removes.append(add.removal(deletionTimestamp: deletionTimestamp))
     }
 
-    /// Stores the last files; returns what the rewrite did.
+    /// Writes new rows (with the table's columns) that replace no file's rows: a merge's inserts.
+    func insert(_ rows: DataFrame) async throws(LakeError) {
+        guard rows.rowCount > 0 else { return }
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await writer.write(rows)
+        writeDuration += clock.now - start
+    }
+
+    /// Stores the last files and the deletion vector file; returns what the rewrite did.
     func finish() async throws(LakeError) -> Result {
         let clock = ContinuousClock()
         let start = clock.now
         let added = try await writer.finish()
+        let marked = try await marking?.finish() ?? []
         writeDuration += clock.now - start
-        return Result(added: added, removed: removes, read: readPaths, scanTime: scanDuration, rewriteTime: writeDuration)
+        return Result(added: added, removed: removes, marked: marked, copiedRows: copiedRows, read: readPaths,
+                      scanTime: scanDuration, rewriteTime: writeDuration)
     }
 
     // MARK: - Row masks

@@ -78,6 +78,12 @@ public struct Merge: Sendable {
         @DeltaMetric public var numTargetBytesAdded: Int64 = 0
         /// Bytes of data files removed.
         @DeltaMetric public var numTargetBytesRemoved: Int64 = 0
+        /// Deletion vectors written (one per target file kept under a new vector).
+        @DeltaMetric public var numTargetDeletionVectorsAdded = 0
+        /// Deletion vectors dropped: replaced by combined ones, or gone with their target files.
+        @DeltaMetric public var numTargetDeletionVectorsRemoved = 0
+        /// Target files whose old deletion vector a combined one replaced.
+        @DeltaMetric public var numTargetDeletionVectorsUpdated = 0
         /// Wall time of the whole merge, ms.
         @DeltaMetric public var executionTimeMs: Int64 = 0
         /// Time reading and joining target files, ms.

@@ -2,9 +2,10 @@ import Columnar
 import DataFrame
 import DeltaLog
 
-/// Runs a planned MERGE: each candidate target file is read and hash-joined with the source; matched pairs and
-/// unmatched target rows take their clauses; a file where a row changed is rewritten (copied rows, updated
-/// rows) and removed; then unmatched source rows take the NOT MATCHED clauses and are inserted.
+/// Runs a planned MERGE: each candidate target file is read (through `FileRewrite`) and hash-joined with the
+/// source; matched pairs and unmatched target rows take their clauses; the rows a clause acts on leave the file
+/// (`FileRewrite` rewrites it with the copied rows, or marks them in its deletion vector) and the updated rows
+/// go to new files; then unmatched source rows take the NOT MATCHED clauses and are inserted.
 struct MergeExecution {
     let table: DeltaTable
     let snapshot: Snapshot
@@ -23,21 +24,13 @@ struct MergeExecution {
     /// The file actions to commit and the metrics.
     mutating func run() async throws(LakeError) -> ([Action], Merge.Metrics) {
         var metrics = Merge.Metrics()
-        let schema = plan.schema
         var sourceMatched = [Bool](repeating: false, count: plan.source.rowCount)
-        let writer = try DataFileWriter(table: table, metadata: plan.metadata, schema: schema, targetFileSize: options.targetFileSize)
-        let reader = DataFileReader(table: table, snapshot: snapshot)
-        let now = table.context.clock()
-        var removes: [RemoveFile] = []
-        var scanTime: Duration = .zero, writeTime: Duration = .zero
-        let clock = ContinuousClock()
+        // Read and write with the merged schema: with schema evolution, columns the files lack read as NULL.
+        let rewrite = try FileRewrite(table: table, snapshot: snapshot, targetFileSize: options.targetFileSize, schema: plan.schema, metadata: plan.metadata)
         let onlyUnconditionalDelete = plan.matched.count == 1 && plan.matched[0].condition == nil && plan.matched[0].clause.action == .delete
 
-        for add in plan.candidates {
-            let scanStart = clock.now
-            let rows = try await reader.read(add, schema: schema)
-            readPaths.append(add.path)
-            let target = try targetFrame(rows.frame)
+        try await rewrite.rewrite(plan.candidates) { (_, rows) throws(LakeError) -> FileRewrite.FileChange? in
+            let target = try targetFrame(rows)
             let n = target.rowCount
             let pairs = try run("join") { () throws -> DataFrame in
                 try target.join(plan.source, on: plan.keys.indices.map { (MergePlan.targetKey($0), MergePlan.sourceKey($0)) }, how: .inner, condition: plan.residual)
@@ -65,21 +58,18 @@ struct MergeExecution {
                 let k = try clauseIndex(plan.bySource, over: target)
                 for t in 0..<n where !hasPair[t] { bySource[t] = k[t] }
             }
-            scanTime += clock.now - scanStart
-            guard acted.contains(where: { $0 >= 0 }) || bySource.contains(where: { $0 >= 0 }) else { continue }
+            // The rows some clause acts on leave the file; the others (copied rows) stay.
+            var removed = Bitmap(count: n, value: false)
+            for t in 0..<n where acted[t] >= 0 || bySource[t] >= 0 { removed[t] = true }
+            guard removed.setCount > 0 else { return nil }
 
-            let writeStart = clock.now
-            // Copied rows: neither a matched clause nor a by-source clause acts on them.
-            let copyMask = (0..<n).map { acted[$0] < 0 && bySource[$0] < 0 }
-            let copied = try Self.rows(target, where: copyMask)
-            try await writer.write(try output(copied, values: schema.fields.indices.map { .col(MergeNames.targetName($0)) }))
-            metrics.numTargetRowsCopied += copied.rowCount
+            var added: [DataFrame] = []
             for (k, clause) in plan.matched.enumerated() {
                 let mask = pairClause.map { $0 == k }
                 let count = mask.reduce(0) { $1 ? $0 + 1 : $0 }
                 guard count > 0 else { continue }
                 if let values = clause.values {
-                    try await writer.write(try output(try Self.rows(pairs, where: mask), values: values))
+                    added.append(try output(try Self.rows(pairs, where: mask), values: values))
                     metrics.numTargetRowsMatchedUpdated += count
                 } else {
                     // An unconditional delete-only merge may pair a target row with several source rows: count rows.
@@ -92,20 +82,16 @@ struct MergeExecution {
                 let count = mask.reduce(0) { $1 ? $0 + 1 : $0 }
                 guard count > 0 else { continue }
                 if let values = clause.values {
-                    try await writer.write(try output(try Self.rows(target, where: mask), values: values))
+                    added.append(try output(try Self.rows(target, where: mask), values: values))
                     metrics.numTargetRowsNotMatchedBySourceUpdated += count
                 } else {
                     metrics.numTargetRowsNotMatchedBySourceDeleted += count
                 }
             }
-            removes.append(add.removal(deletionTimestamp: now))
-            metrics.numTargetBytesRemoved += add.size
-            writeTime += clock.now - writeStart
+            return FileRewrite.FileChange(removed: removed, added: added)
         }
-        metrics.numTargetFilesRead = readPaths.count
 
         // Inserts: source rows no target row matched, by the first NOT MATCHED clause that holds.
-        let insertStart = clock.now
         if !plan.notMatched.isEmpty {
             let unmatched = try Self.rows(plan.source, where: sourceMatched.map { !$0 })
             let k = try clauseIndex(plan.notMatched, over: unmatched)
@@ -114,23 +100,29 @@ struct MergeExecution {
                 let mask = k.map { $0 == c }
                 let rows = try Self.rows(unmatched, where: mask)
                 guard rows.rowCount > 0 else { continue }
-                try await writer.write(try output(rows, values: values))
+                try await rewrite.insert(try output(rows, values: values))
                 metrics.numTargetRowsInserted += rows.rowCount
             }
         }
-        let written = try await writer.finish()
-        writeTime += clock.now - insertStart
+        let result = try await rewrite.finish()
+        readPaths = result.read
 
+        metrics.numTargetFilesRead = result.read.count
+        metrics.numTargetRowsCopied = result.copiedRows
         metrics.numTargetRowsUpdated = metrics.numTargetRowsMatchedUpdated + metrics.numTargetRowsNotMatchedBySourceUpdated
         metrics.numTargetRowsDeleted = metrics.numTargetRowsMatchedDeleted + metrics.numTargetRowsNotMatchedBySourceDeleted
-        metrics.numTargetFilesAdded = written.count
-        metrics.numTargetFilesRemoved = removes.count
-        metrics.numTargetBytesAdded = written.reduce(0) { $0 + $1.size }
-        metrics.scanTimeMs = scanTime.milliseconds
-        metrics.rewriteTimeMs = writeTime.milliseconds
-        return (written.map { .add($0) } + removes.map { .remove($0) }, metrics)
+        metrics.numTargetFilesAdded = result.added.count
+        // As Spark counts with deletion vectors: a file kept under a new vector is not a removed file.
+        metrics.numTargetFilesRemoved = result.removed.count
+        metrics.numTargetBytesAdded = result.added.reduce(0) { $0 + $1.size }
+        metrics.numTargetBytesRemoved = result.removed.reduce(0) { $0 + ($1.size ?? 0) }
+        metrics.numTargetDeletionVectorsAdded = result.deletionVectorsAdded
+        metrics.numTargetDeletionVectorsRemoved = result.deletionVectorsRemoved
+        metrics.numTargetDeletionVectorsUpdated = result.deletionVectorsUpdated
+        metrics.scanTimeMs = result.scanTime.milliseconds
+        metrics.rewriteTimeMs = result.rewriteTime.milliseconds
+        return (result.actions, metrics)
     }
-
 
     /// Runs a DataFrame step, turning its error into a LakeError that says which step failed.
     private func run<T>(_ step: String, _ body: () throws -> T) throws(LakeError) -> T {
