@@ -51,7 +51,7 @@ public struct Delete: Sendable {
         @DeltaMetric public var numDeletionVectorsRemoved = 0
         /// Files whose old deletion vector a combined one replaced.
         @DeltaMetric public var numDeletionVectorsUpdated = 0
-        /// Change data files written (no change data feed yet).
+        /// Change data files written (tables with the change data feed on).
         @DeltaMetric public var numAddedChangeFiles = 0
         /// Wall time of the whole delete, in ms.
         @DeltaMetric public var executionTimeMs: Int64 = 0
@@ -101,7 +101,8 @@ public struct Delete: Sendable {
             let skipping = DataSkipping(predicate: predicate, snapshot: snapshot)
             var toRead: [AddFile] = []
             for add in plan.files {
-                if skipping.partitionDecidesTrue(add) {
+                // With the change feed on, the rows of a file deleted whole are the change: it is read too.
+                if skipping.partitionDecidesTrue(add) && !rewrite.recordsChanges {
                     rewrite.remove(add)
                     metrics.numDeletedRows += try await Self.logicalRows(add, table: table)
                 } else {
@@ -116,6 +117,12 @@ public struct Delete: Sendable {
                 return FileRewrite.FileChange(removed: matched)
             }
             read = ReadSet(predicates: [ReadPredicate(partitionFilter: predicate, snapshot: snapshot)], files: plan.files.map(\.path))
+        } else if rewrite.recordsChanges {
+            try await rewrite.rewrite(snapshot.files) { (_, rows) throws(LakeError) -> FileRewrite.FileChange? in
+                metrics.numDeletedRows += rows.rowCount
+                return FileRewrite.FileChange(removed: Bitmap(count: rows.rowCount, value: true))
+            }
+            read = .wholeTable
         } else {
             for add in snapshot.files {
                 rewrite.remove(add)
@@ -139,6 +146,7 @@ public struct Delete: Sendable {
         metrics.numDeletionVectorsUpdated = result.deletionVectorsUpdated
         metrics.numAddedFiles = result.added.count
         metrics.numAddedBytes = result.added.reduce(0) { $0 + $1.size }
+        metrics.numAddedChangeFiles = result.changeFiles.count
         metrics.scanTimeMs = result.scanTime.milliseconds
         metrics.rewriteTimeMs = result.rewriteTime.milliseconds
         metrics.executionTimeMs = (clock.now - start).milliseconds

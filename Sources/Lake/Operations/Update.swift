@@ -53,7 +53,7 @@ public struct Update: Sendable {
         @DeltaMetric public var numDeletionVectorsRemoved = 0
         /// Files whose old deletion vector a combined one replaced.
         @DeltaMetric public var numDeletionVectorsUpdated = 0
-        /// Change data files written (no change data feed yet).
+        /// Change data files written (tables with the change data feed on).
         @DeltaMetric public var numAddedChangeFiles = 0
         /// Wall time of the whole update, in ms.
         @DeltaMetric public var executionTimeMs: Int64 = 0
@@ -114,7 +114,7 @@ public struct Update: Sendable {
             guard updated > 0 else { return nil }
             let changed = try Self.apply(assignments, to: try FileRewrite.rows(rows, where: matched), file: add.path)
             metrics.numUpdatedRows += updated
-            return FileRewrite.FileChange(removed: matched, added: [changed])
+            return FileRewrite.FileChange(removed: matched, added: [changed], updated: matched)
         }
         let result = try await rewrite.finish()
         metrics.numFilesRead = result.read.count
@@ -132,6 +132,7 @@ public struct Update: Sendable {
         metrics.numDeletionVectorsUpdated = result.deletionVectorsUpdated
         metrics.numAddedFiles = result.added.count
         metrics.numAddedBytes = result.added.reduce(0) { $0 + $1.size }
+        metrics.numAddedChangeFiles = result.changeFiles.count
         metrics.scanTimeMs = result.scanTime.milliseconds
         metrics.rewriteTimeMs = result.rewriteTime.milliseconds
         metrics.executionTimeMs = (clock.now - start).milliseconds

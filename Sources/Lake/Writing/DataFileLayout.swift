@@ -29,7 +29,9 @@ struct DataFileLayout {
 
     /// The layout of rows of `schema` (the table's logical columns, partition columns included) written into
     /// a table with `metadata`; fields are matched to the table's by name.
-    init(schema: Schema, metadata: Metadata) throws(LakeError) {
+    /// `unmapped` names columns that are not the table's and keep their name under column mapping (the change
+    /// data files' `_change_type`).
+    init(schema: Schema, metadata: Metadata, unmapped: Set<String> = []) throws(LakeError) {
         let mapping: ColumnMapping
         do {
             let tableSchema = metadata.schemaString.isEmpty ? schema : try DeltaSchema.parse(metadata.schemaString)
@@ -48,7 +50,7 @@ struct DataFileLayout {
             return t
         }
         func physical(_ f: Field) throws(LakeError) -> Field {
-            guard isMapped else { return f }
+            guard isMapped, !unmapped.contains(f.name) else { return f }
             do {
                 let t = try tableField(f)
                 // The physical type is the table's, renamed: the rows must have its fields, in its order.

@@ -29,7 +29,8 @@ final class DataFileWriter {
     private var fileSchema: Schema { layout.fileSchema }
     private let indexedColumns: Int
     private let writerOptions: ParquetWriterOptions
-    private let constraints: TableConstraints
+    private let constraints: TableConstraints?
+    private let changeData: Bool
     private var open: [[String?]: OpenFile] = [:]
     private var order: [[String?]] = []
     private var written: [AddFile] = []
@@ -52,16 +53,19 @@ final class DataFileWriter {
         var rows = 0
     }
 
-    /// A writer for `schema` (the table's logical schema) into `table`.
-    init(table: DeltaTable, metadata: Metadata, schema: Schema, targetFileSize: Int, dataChange: Bool = true) throws(LakeError) {
+    /// A writer for `schema` (the table's logical schema) into `table`. With `changeData`, it writes change
+    /// data files instead (`ChangeDataWriter`): `schema` then ends with `_change_type`, files go under
+    /// `_change_data/`, carry no stats, and their rows (images of rows already checked) are not checked again.
+    init(table: DeltaTable, metadata: Metadata, schema: Schema, targetFileSize: Int, dataChange: Bool = true, changeData: Bool = false) throws(LakeError) {
         self.table = table
         self.metadata = metadata
         self.schema = schema
         self.targetFileSize = max(1, targetFileSize)
         self.dataChange = dataChange
-        layout = try DataFileLayout(schema: schema, metadata: metadata)
+        self.changeData = changeData
+        layout = try DataFileLayout(schema: schema, metadata: metadata, unmapped: changeData ? [ChangeDataWriter.changeTypeColumn] : [])
         indexedColumns = metadata.configuration["delta.dataSkippingNumIndexedCols"].flatMap { Int($0) } ?? FileStatistics.defaultIndexedColumns
-        constraints = try TableConstraints(metadata: metadata, schema: schema)
+        constraints = changeData ? nil : try TableConstraints(metadata: metadata, schema: schema)
         var options = ParquetWriterOptions()
         options.statisticsTruncateLength = FileStatistics.parquetTruncateLength
         writerOptions = options
@@ -72,7 +76,7 @@ final class DataFileWriter {
     func write(_ frame: DataFrame) async throws(LakeError) {
         guard frame.rowCount > 0 else { return }
         try Task.checkCancellation(or: LakeError(.cancelled, "the write was cancelled"))
-        if !constraints.isEmpty { try constraints.enforce(frame) }
+        if let constraints, !constraints.isEmpty { try constraints.enforce(frame) }
         do {
             for (values, piece) in try split(frame) {
                 try await append(piece, values: values)
@@ -201,7 +205,8 @@ final class DataFileWriter {
             // Under column mapping the directories are named by physical names too, as Spark names them: a
             // rename of the column leaves them right, and readers take the values from the log anyway.
             let dir = PartitionValues.hiveDirectory(columns: layout.partitionKeys, values: file.values)
-            file.key = dir + "part-" + Self.fiveDigits(fileCount) + "-" + table.context.uuid() + "-c000.snappy.parquet"
+            let name = Self.fiveDigits(fileCount) + "-" + table.context.uuid() + "-c000.snappy.parquet"
+            file.key = changeData ? "_change_data/" + dir + "cdc-" + name : dir + "part-" + name
             fileCount += 1
             do { file.upload = try await table.store.upload(file.key) } catch { throw LakeError(.storage, "writing data file \(file.key): \(error)") }
         }
@@ -225,7 +230,7 @@ final class DataFileWriter {
             throw LakeError(.storage, "writing data file \(file.key): \(error)")
         }
         guard let footer = file.writer.fileMetaData else { throw LakeError(.storage, "data file \(file.key) has no footer") }
-        let stats = FileStatistics.json(footer: try FooterStatistics(footer), fields: fileSchema.fields, indexedColumns: indexedColumns)
+        let stats = changeData ? nil : FileStatistics.json(footer: try FooterStatistics(footer), fields: fileSchema.fields, indexedColumns: indexedColumns)
         written.append(AddFile(path: DeltaPath.encode(file.key), partitionValues: file.values, size: Int64(size),
                                modificationTime: table.context.clock(), dataChange: dataChange, stats: stats))
     }

@@ -25,6 +25,9 @@ final class FileRewrite {
         var removed: Bitmap
         /// New rows (with the table's columns) written to new files in place of the removed ones; none for a delete.
         var added: [DataFrame] = []
+        /// Of the removed rows, those `added` holds new versions of (updates); the others are deleted. Only the
+        /// change data feed tells the two apart (update pre-images and deletes).
+        var updated: Bitmap? = nil
     }
 
     /// The table rewritten.
@@ -37,6 +40,7 @@ final class FileRewrite {
     let usesDeletionVectors: Bool
 
     private let writer: DataFileWriter
+    private let changes: ChangeDataWriter?
     private let deletionTimestamp: Int64
     private var marking: DeletionVectorMarking?
     private var removes: [RemoveFile] = []
@@ -53,6 +57,8 @@ final class FileRewrite {
         var removed: [RemoveFile]
         /// Files kept under a new deletion vector: the `remove` of the old logical file and the `add` of the same path.
         var marked: [DeletionVectorMarking.Marked]
+        /// Change data files (tables with the change data feed on).
+        var changeFiles: [AddCDCFile]
         /// Rows of rewritten files that were kept, so copied to new files (0 with deletion vectors).
         var copiedRows: Int
         /// Log paths of the files read.
@@ -65,6 +71,7 @@ final class FileRewrite {
         /// The commit's file actions: removes, then the marked files' remove and add, then the new files.
         var actions: [Action] {
             removed.map { .remove($0) } + marked.flatMap { [Action.remove($0.remove), .add($0.add)] } + added.map { .add($0) }
+                + changeFiles.map { .cdc($0) }
         }
         // The vector counts as Spark records them (its golden DV tables): every add and every remove
         // carrying a vector counts, and a path with a vector on both sides is also an update.
@@ -84,6 +91,9 @@ final class FileRewrite {
         self.schema = schema ?? snapshot.schema
         usesDeletionVectors = DeletionVectorMarking.enabled(snapshot)
         writer = try DataFileWriter(table: table, metadata: metadata ?? snapshot.metadata, schema: schema ?? snapshot.schema, targetFileSize: targetFileSize)
+        changes = ChangeDataWriter.enabled(metadata ?? snapshot.metadata)
+            ? try ChangeDataWriter(table: table, metadata: metadata ?? snapshot.metadata, schema: schema ?? snapshot.schema, targetFileSize: targetFileSize)
+            : nil
         deletionTimestamp = table.context.clock()
     }
 
@@ -97,12 +107,13 @@ final class FileRewrite {
     ///
     /// `reading` names (lowercased) the only columns `change` looks at when it adds no rows (a delete): with
     /// deletion vectors the file's other columns are never needed, so only these are fetched and decoded.
-    /// Copy-on-write, and nil, read every column.
+    /// Copy-on-write, tables that record changes (the deleted rows are the change data), and nil read every
+    /// column.
     func rewrite(_ files: [AddFile], reading: Set<String>? = nil, change: (AddFile, DataFrame) throws(LakeError) -> FileChange?) async throws(LakeError) {
         guard !files.isEmpty else { return }
         let reader = DataFileReader(table: table, snapshot: snapshot)
         let schema: Schema
-        if usesDeletionVectors, let reading {
+        if usesDeletionVectors, changes == nil, let reading {
             // At least one column, so the frame still has the file's rows.
             let fields = self.schema.fields.filter { reading.contains($0.name.lowercased()) }
             schema = Schema(fields.isEmpty ? Array(self.schema.fields.prefix(1)) : fields)
@@ -159,6 +170,12 @@ final class FileRewrite {
             throw LakeError(.failed, "rewriting \(add.path): the replacement rows have columns [\(frame.schema.names.joined(separator: ", "))], the table [\(schema.names.joined(separator: ", "))]")
         }
         let gone = decision.removed.setCount
+        if let changes, gone > 0 {
+            let updated = decision.updated.map { Self.both($0, decision.removed) } ?? Bitmap(count: n, value: false)
+            try await changes.write(try Self.rows(rows.frame, where: updated), as: .updatePreimage)
+            try await changes.write(try Self.rows(rows.frame, where: Self.both(decision.removed, Self.inverted(updated))), as: .delete)
+            for frame in decision.added { try await changes.write(frame, as: .updatePostimage) }
+        }
         if gone == n && n > 0 {
             removes.append(add.removal(deletionTimestamp: deletionTimestamp))
         } else if gone > 0 {
@@ -176,7 +193,11 @@ final class FileRewrite {
         writeDuration += clock.now - decided
     }
 
-    /// Removes `add` without reading it (every row of it goes).
+    /// Whether the table records change data: then a file whose every row goes must still be read (its rows
+    /// are the change), so callers pass it to `rewrite` rather than `remove`.
+    var recordsChanges: Bool { changes != nil }
+
+    /// Removes `add` without reading it (every row of it goes); not for tables that record changes.
     func remove(_ add: AddFile) {
         removes.append(add.removal(deletionTimestamp: deletionTimestamp))
     }
@@ -187,6 +208,7 @@ final class FileRewrite {
         let clock = ContinuousClock()
         let start = clock.now
         try await writer.write(rows)
+        try await changes?.write(rows, as: .insert)
         writeDuration += clock.now - start
     }
 
@@ -196,8 +218,9 @@ final class FileRewrite {
         let start = clock.now
         let added = try await writer.finish()
         let marked = try await marking?.finish() ?? []
+        let changeFiles = try await changes?.finish() ?? []
         writeDuration += clock.now - start
-        return Result(added: added, removed: removes, marked: marked, copiedRows: copiedRows, read: readPaths,
+        return Result(added: added, removed: removes, marked: marked, changeFiles: changeFiles, copiedRows: copiedRows, read: readPaths,
                       scanTime: scanDuration, rewriteTime: writeDuration)
     }
 
@@ -213,6 +236,11 @@ final class FileRewrite {
         var words = [UInt64](repeating: 0, count: min(v.count, m.count))
         for i in words.indices { words[i] = v[i] & m[i] }
         return Bitmap(words: words, count: column.count)
+    }
+
+    /// The rows set in both masks.
+    static func both(_ a: Bitmap, _ b: Bitmap) -> Bitmap {
+        Bitmap(words: zip(a.words, b.words).map { $0 & $1 }, count: min(a.count, b.count))
     }
 
     /// The complement of `mask` (bits past its count stay clear).

@@ -78,6 +78,8 @@ public struct Merge: Sendable {
         @DeltaMetric public var numTargetBytesAdded: Int64 = 0
         /// Bytes of data files removed.
         @DeltaMetric public var numTargetBytesRemoved: Int64 = 0
+        /// Change data files written (tables with the change data feed on).
+        @DeltaMetric public var numTargetChangeFilesAdded = 0
         /// Deletion vectors written (one per target file kept under a new vector).
         @DeltaMetric public var numTargetDeletionVectorsAdded = 0
         /// Deletion vectors dropped: replaced by combined ones, or gone with their target files.

@@ -64,6 +64,12 @@ struct MergeExecution {
             guard removed.setCount > 0 else { return nil }
 
             var added: [DataFrame] = []
+            // Rows an update clause acts on (their new versions are in `added`), for the change data feed.
+            var updated = Bitmap(count: n, value: false)
+            for t in 0..<n {
+                if acted[t] >= 0, plan.matched[acted[t]].values != nil { updated[t] = true }
+                if bySource[t] >= 0, plan.bySource[bySource[t]].values != nil { updated[t] = true }
+            }
             for (k, clause) in plan.matched.enumerated() {
                 let mask = pairClause.map { $0 == k }
                 let count = mask.reduce(0) { $1 ? $0 + 1 : $0 }
@@ -88,7 +94,7 @@ struct MergeExecution {
                     metrics.numTargetRowsNotMatchedBySourceDeleted += count
                 }
             }
-            return FileRewrite.FileChange(removed: removed, added: added)
+            return FileRewrite.FileChange(removed: removed, added: added, updated: updated)
         }
 
         // Inserts: source rows no target row matched, by the first NOT MATCHED clause that holds.
@@ -116,6 +122,7 @@ struct MergeExecution {
         metrics.numTargetFilesRemoved = result.removed.count
         metrics.numTargetBytesAdded = result.added.reduce(0) { $0 + $1.size }
         metrics.numTargetBytesRemoved = result.removed.reduce(0) { $0 + ($1.size ?? 0) }
+        metrics.numTargetChangeFilesAdded = result.changeFiles.count
         metrics.numTargetDeletionVectorsAdded = result.deletionVectorsAdded
         metrics.numTargetDeletionVectorsRemoved = result.deletionVectorsRemoved
         metrics.numTargetDeletionVectorsUpdated = result.deletionVectorsUpdated
