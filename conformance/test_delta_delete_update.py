@@ -1,6 +1,7 @@
 """`lake delete` and `lake update` against delta-rs (deltalake) on identical inputs.
 
-Each scenario builds one random Delta table (several files, nulls, partitioned or not) with deltalake,
+Each scenario builds one random Delta table (several files, some of several row groups, nulls, partitioned or
+not) with deltalake,
 copies it, runs the same DELETE or UPDATE through deltalake on one copy and through lake on the other,
 and requires:
 - the same rows (as multisets), read back by deltalake from both copies and by lake from its own;
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable, WriterProperties, write_deltalake
 
 from conftest import parse_ndjson
 from lake_values import table_to_rows
@@ -71,7 +72,9 @@ def build_pair(rng: random.Random, root: Path, partitioned: bool) -> tuple[Path,
     for k in range(chunks):
         part = t.slice(k * size, size)
         if part.num_rows:
-            write_deltalake(str(a), part, mode="append", partition_by=["p"] if partitioned else None)
+            # Every other file has row groups of 5 rows: lake changes files a row group at a time.
+            props = WriterProperties(max_row_group_size=5) if k % 2 == 0 else None
+            write_deltalake(str(a), part, mode="append", partition_by=["p"] if partitioned else None, writer_properties=props)
     shutil.copytree(a, b)
     return a, b
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable, WriterProperties, write_deltalake
 
 REGIONS = ["EU", "US", "APAC"]
 SCHEMA = pa.schema([("id", pa.int64()), ("region", pa.string()), ("v", pa.int64())])
@@ -88,10 +88,12 @@ def scenario(seed: int, run_lake, work: Path) -> None:
         target_ids += [None]
     base = work / "base"
     chunks = [target_ids[i : i + 10] for i in range(0, len(target_ids), 10)]
-    for chunk in chunks:
+    for k, chunk in enumerate(chunks):
         rows = make_rows(rng, chunk, partitioned)
+        # Some files of several row groups: lake merges a file a row group at a time.
+        props = WriterProperties(max_row_group_size=3) if k % 2 == 0 else None
         write_deltalake(str(base), pa.Table.from_pylist(rows, schema=SCHEMA), mode="append",
-                        partition_by=["region"] if partitioned else None)
+                        partition_by=["region"] if partitioned else None, writer_properties=props)
 
     source_ids = rng.sample(range(20, 90), 15)
     if duplicates:

@@ -27,6 +27,8 @@ public struct Write: Sendable {
         public var schemaEvolution = false
         /// Target size of a data file in bytes (of the encoded Parquet file).
         public var targetFileSize: Int = 128 * 1024 * 1024
+        /// Most rows per Parquet row group (nil: 1,048,576, fewer when the target file size needs it).
+        public var rowGroupRows: Int?
         /// Idempotent write: skip when the table already recorded this (appId, version) or a later one.
         public var transaction: SetTransaction?
         /// Table properties for a new table.
@@ -123,7 +125,7 @@ public struct Write: Sendable {
             throw LakeError(error)
         }
 
-        let writer = try DataFileWriter(table: table, metadata: metadata, schema: targetSchema, targetFileSize: options.targetFileSize)
+        let writer = try DataFileWriter(table: table, metadata: metadata, schema: targetSchema, targetFileSize: options.targetFileSize, rowGroupRows: options.rowGroupRows)
         var rows = 0
         while true {
             let batch: DataFrame?

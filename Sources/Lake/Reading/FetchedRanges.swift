@@ -85,6 +85,13 @@ final class FetchedRanges: RandomAccessSource, Sendable {
         }
     }
 
+    /// Drops the fetched column chunks, keeping only the footer's bytes: a file read row group by row group
+    /// holds one group's chunks at a time.
+    func releaseColumnChunks() {
+        let footerStart = size - min(size, Self.footerGuess)
+        pieces.withLock { p in p.removeAll { $0.start < footerStart } }
+    }
+
     private func add(start: Int, bytes: [UInt8]) {
         pieces.withLock { p in
             p.append((start, bytes))

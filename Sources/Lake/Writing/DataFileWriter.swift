@@ -31,6 +31,8 @@ final class DataFileWriter {
     private let writerOptions: ParquetWriterOptions
     private let constraints: TableConstraints?
     private let changeData: Bool
+    /// Most rows per row group.
+    private let rowGroupRows: Int
     private var open: [[String?]: OpenFile] = [:]
     private var order: [[String?]] = []
     private var written: [AddFile] = []
@@ -56,7 +58,9 @@ final class DataFileWriter {
     /// A writer for `schema` (the table's logical schema) into `table`. With `changeData`, it writes change
     /// data files instead (`ChangeDataWriter`): `schema` then ends with `_change_type`, files go under
     /// `_change_data/`, carry no stats, and their rows (images of rows already checked) are not checked again.
-    init(table: DeltaTable, metadata: Metadata, schema: Schema, targetFileSize: Int, dataChange: Bool = true, changeData: Bool = false) throws(LakeError) {
+    init(table: DeltaTable, metadata: Metadata, schema: Schema, targetFileSize: Int, dataChange: Bool = true, changeData: Bool = false,
+         rowGroupRows: Int? = nil) throws(LakeError) {
+        self.rowGroupRows = max(1, min(rowGroupRows ?? Self.maxRowGroupRows, Self.maxRowGroupRows))
         self.table = table
         self.metadata = metadata
         self.schema = schema
@@ -179,7 +183,7 @@ final class DataFileWriter {
     private func flush(_ file: inout OpenFile, all: Bool) async throws {
         guard file.pendingRows > 0 else { return }
         let rowBytes = max(1, file.pendingBytes / max(1, file.pendingRows))
-        let groupRows = min(Self.maxRowGroupRows, max(1, targetFileSize / rowBytes))
+        let groupRows = min(rowGroupRows, max(1, targetFileSize / rowBytes))
         let drainAll = all || file.pendingBytes >= Self.pendingLimit
         guard drainAll || file.pendingRows >= groupRows else { return }
         let rows = file.pending.count == 1 ? file.pending[0] : try DataFrame.concat(file.pending)

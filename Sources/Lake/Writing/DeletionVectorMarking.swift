@@ -33,11 +33,10 @@ struct DeletionVectorMarking {
         do { writer = try DeletionVectorWriter(uuid: table.context.uuid()) } catch { throw LakeError(error) }
     }
 
-    /// Marks the rows of `add` whose bit is set in `removed` (over the rows as read, `rowIndex` giving each
-    /// one's Delta row index) deleted, on top of the file's old vector.
-    mutating func mark(_ add: AddFile, rowIndex: [Int64]?, removed: Bitmap, deletionTimestamp: Int64) async throws(LakeError) {
+    /// The Delta row indexes of the rows set in `removed` (over rows read with `rowIndex`), ascending.
+    static func rowIndexes(of removed: Bitmap, in rowIndex: [Int64]?, file: String) throws(LakeError) -> [Int64] {
         guard let rowIndex, rowIndex.count == removed.count else {
-            throw LakeError(.failed, "marking rows of \(add.path) deleted: the file was read without its row indexes")
+            throw LakeError(.failed, "marking rows of \(file) deleted: the file was read without its row indexes")
         }
         var gone: [Int64] = []
         gone.reserveCapacity(removed.setCount)
@@ -50,6 +49,12 @@ struct DeletionVectorMarking {
                 gone.append(rowIndex[i])
             }
         }
+        return gone
+    }
+
+    /// Marks the rows of `add` at the Delta row indexes `gone` (ascending) deleted, on top of the file's old
+    /// vector.
+    mutating func mark(_ add: AddFile, gone: [Int64], deletionTimestamp: Int64) async throws(LakeError) {
         var rows = gone
         if let old = add.deletionVector {
             let before: [Int64]

@@ -3,9 +3,9 @@ import DataFrame
 import DeltaLog
 
 /// Changes data files of one snapshot for delete, update and merge, in one place that decides how: each file
-/// is read whole (every row group, deletion vector applied; every column, except that a delete on a table
-/// with deletion vectors reads only its predicate's), the operation says which of its rows leave it and which
-/// new rows replace them (`FileChange`), and then
+/// is read one row group at a time (deletion vector applied; every column, except that a delete on a table
+/// with deletion vectors reads only its predicate's), the operation says for each batch which of its rows
+/// leave the file and which new rows replace them (`FileChange`), and then
 /// - copy-on-write (tables without deletion vectors): the kept rows and the new rows go to one
 ///   `DataFileWriter` (which splits them by partition values and cuts files at the target size) and the old
 ///   file gets a `remove`;
@@ -15,11 +15,12 @@ import DeltaLog
 ///   written. A file all of whose rows leave is removed either way.
 /// A file the operation leaves alone is neither removed nor rewritten.
 ///
-/// Memory follows the files in flight: at most `table.context.threads` files are read ahead of the one being
-/// changed, plus what the writer holds. Files are handed to the operation in the order given, so a pinned
-/// context names output files reproducibly. Not thread-safe: one task drives it.
+/// Memory follows the row group in flight (decoded on all cores) plus what the writer holds, not the file or
+/// the table. Copy-on-write learns a file must be rewritten at its first changed group; the unchanged groups
+/// before it are read again then, rather than held in case. Files are handed to the operation in the order
+/// given, so a pinned context names output files reproducibly. Not thread-safe: one task drives it.
 final class FileRewrite {
-    /// What an operation does to one file it read.
+    /// What an operation does to one batch of a file's rows (a row group).
     struct FileChange {
         /// The rows of the file's frame that leave the file (deleted, or replaced by `added`), one bit per row.
         var removed: Bitmap
@@ -103,7 +104,8 @@ final class FileRewrite {
         return 128 * 1024 * 1024
     }
 
-    /// Reads each of `files` and asks `change` what happens to its rows: nil leaves the file as it is.
+    /// Reads each of `files`, a row group at a time, and asks `change` what happens to each batch of its rows:
+    /// nil (or no row removed) leaves those rows where they are.
     ///
     /// `reading` names (lowercased) the only columns `change` looks at when it adds no rows (a delete): with
     /// deletion vectors the file's other columns are never needed, so only these are fetched and decoded.
@@ -122,75 +124,98 @@ final class FileRewrite {
         }
         let rowIndex = usesDeletionVectors
         let clock = ContinuousClock()
-        var results = [FileRows?](repeating: nil, count: files.count)
-        do {
-            try await withThrowingTaskGroup(of: (Int, FileRows).self) { group in
-                var next = 0, done = 0
-                func launch() {
-                    let i = next
-                    next += 1
-                    group.addTask {
-                        try Task.checkCancellation()
-                        return (i, try await reader.read(files[i], schema: schema, rowIndex: rowIndex))
-                    }
-                }
-                // Rows of a file must be whole: no predicate goes to the reader, so no row group is skipped.
-                let window = max(1, table.context.threads)
-                while next < min(window, files.count) { launch() }
-                var waitStart = clock.now
-                while let (i, rows) = try await group.next() {
-                    results[i] = rows
-                    while done < files.count, let rows = results[done] {
-                        results[done] = nil
-                        let add = files[done]
-                        done += 1
-                        if next < files.count { launch() }
-                        try await apply(add, rows, change: change, clock: clock, waitStart: waitStart)
-                        waitStart = clock.now
-                    }
-                }
+        for add in files {
+            try Task.checkCancellation(or: LakeError(.cancelled, "the operation was cancelled"))
+            var waitStart = clock.now
+            let file = try await reader.open(add)
+            readPaths.append(add.path)
+            var state = FileState()
+            // One row group at a time: memory follows a group's rows, not the file's.
+            for g in 0..<file.rowGroupCount {
+                let rows = try await file.read(schema: schema, rowGroups: [g], rowIndex: rowIndex)
+                try await apply(file, group: g, rows, state: &state, change: change, clock: clock, waitStart: waitStart)
+                waitStart = clock.now
             }
-        } catch {
-            throw LakeError(error)
+            try await finish(add, state)
         }
     }
 
-    private func apply(_ add: AddFile, _ rows: FileRows, change: (AddFile, DataFrame) throws(LakeError) -> FileChange?,
+    /// What happened to the rows of the file being changed so far.
+    private struct FileState {
+        /// Rows read (deletion vector applied).
+        var live = 0
+        /// Rows that left the file.
+        var removed = 0
+        /// Their Delta row indexes (with deletion vectors).
+        var gone: [Int64] = []
+        /// Copy-on-write: the file is being rewritten (its kept rows are going to new files).
+        var rewriting = false
+    }
+
+    private func apply(_ file: OpenDataFile, group: Int, _ rows: FileRows, state: inout FileState,
+                       change: (AddFile, DataFrame) throws(LakeError) -> FileChange?,
                        clock: ContinuousClock, waitStart: ContinuousClock.Instant) async throws(LakeError) {
-        readPaths.append(add.path)
+        let add = file.add
+        let n = rows.frame.rowCount
+        state.live += n
         let decision = try change(add, rows.frame)
         let decided = clock.now
         scanDuration += decided - waitStart
-        guard let decision else { return }
-        let n = rows.frame.rowCount
+        defer { writeDuration += clock.now - decided }
+        guard let decision, decision.removed.setCount > 0 || !decision.added.isEmpty else {
+            // Unchanged rows of a file being rewritten are copied.
+            if state.rewriting && n > 0 {
+                try await writer.write(rows.frame)
+                copiedRows += n
+            }
+            return
+        }
         guard decision.removed.count == n else {
-            throw LakeError(.failed, "rewriting \(add.path): the change marks \(decision.removed.count) rows of a file read with \(n)")
+            throw LakeError(.failed, "rewriting \(add.path): the change marks \(decision.removed.count) rows of a batch of \(n)")
         }
         for frame in decision.added where frame.schema.names != self.schema.names {
             throw LakeError(.failed, "rewriting \(add.path): the replacement rows have columns [\(frame.schema.names.joined(separator: ", "))], the table [\(schema.names.joined(separator: ", "))]")
         }
         let gone = decision.removed.setCount
+        state.removed += gone
         if let changes, gone > 0 {
             let updated = decision.updated.map { Self.both($0, decision.removed) } ?? Bitmap(count: n, value: false)
             try await changes.write(try Self.rows(rows.frame, where: updated), as: .updatePreimage)
             try await changes.write(try Self.rows(rows.frame, where: Self.both(decision.removed, Self.inverted(updated))), as: .delete)
             for frame in decision.added { try await changes.write(frame, as: .updatePostimage) }
         }
-        if gone == n && n > 0 {
-            removes.append(add.removal(deletionTimestamp: deletionTimestamp))
-        } else if gone > 0 {
+        if gone > 0 {
             if usesDeletionVectors {
-                if marking == nil { marking = try DeletionVectorMarking(table: table) }
-                try await marking?.mark(add, rowIndex: rows.rowIndex, removed: decision.removed, deletionTimestamp: deletionTimestamp)
+                state.gone += try DeletionVectorMarking.rowIndexes(of: decision.removed, in: rows.rowIndex, file: add.path)
             } else {
+                if !state.rewriting {
+                    // The first change in this file: the groups before it, unchanged, are copied now (read again,
+                    // one at a time, rather than held in case a later group changed).
+                    state.rewriting = true
+                    for g in 0..<group {
+                        let earlier = try await file.read(schema: schema, rowGroups: [g])
+                        try await writer.write(earlier.frame)
+                        copiedRows += earlier.frame.rowCount
+                    }
+                }
                 let kept = try Self.rows(rows.frame, where: Self.inverted(decision.removed))
                 try await writer.write(kept)
                 copiedRows += kept.rowCount
-                removes.append(add.removal(deletionTimestamp: deletionTimestamp))
             }
         }
         for frame in decision.added where frame.rowCount > 0 { try await writer.write(frame) }
-        writeDuration += clock.now - decided
+    }
+
+    /// Ends the change of one file: untouched, removed whole, marked with a new deletion vector, or (copy on
+    /// write, its kept rows already written) removed.
+    private func finish(_ add: AddFile, _ state: FileState) async throws(LakeError) {
+        guard state.removed > 0 else { return }
+        if state.removed == state.live || !usesDeletionVectors {
+            removes.append(add.removal(deletionTimestamp: deletionTimestamp))
+            return
+        }
+        if marking == nil { marking = try DeletionVectorMarking(table: table) }
+        try await marking?.mark(add, gone: state.gone, deletionTimestamp: deletionTimestamp)
     }
 
     /// Whether the table records change data: then a file whose every row goes must still be read (its rows
