@@ -50,6 +50,8 @@ public struct Merge: Sendable {
     public struct Metrics: OperationMetrics, Hashable {
         /// The version committed, or the version read when nothing changed.
         public var version: Int64 = -1
+        /// False when nothing changed and nothing was committed.
+        public var committed = false
         /// Target files that were candidates (after pruning) and were read.
         public var numTargetFilesRead = 0
         /// Source rows.
@@ -150,6 +152,7 @@ public struct Merge: Sendable {
         let read = ReadSet(predicates: [plan.readPredicate], files: execution.readPaths)
         let result = try await OperationCommit(table: table, snapshot: snapshot, operation: operation, read: read).commit(actions, metrics: metrics)
         metrics.version = result.version
+        metrics.committed = true
         return (try await table.snapshot(at: .version(result.version)), metrics)
     }
 

@@ -171,7 +171,7 @@ public struct SCD2: Sendable {
         metrics.numNewVersions = compared.changed.filter { $0 }.count
         metrics.numClosedMissingKeys = m.numTargetRowsNotMatchedBySourceUpdated
         metrics.numClosedRows = m.numTargetRowsMatchedUpdated - metrics.numUntrackedUpdated + m.numTargetRowsNotMatchedBySourceUpdated
-        metrics.committed = after.version != snapshot.version
+        metrics.committed = m.committed
         metrics.version = after.version
         metrics.executionTimeMs = (clock.now - start).milliseconds
         return (after, metrics)

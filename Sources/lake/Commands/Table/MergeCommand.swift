@@ -70,16 +70,7 @@ struct MergeCommand: AsyncParsableCommand {
             if let targetFileSize { options.targetFileSize = targetFileSize }
             options.schemaEvolution = schemaEvolution
             let (_, m) = try await Merge(table: target, source: src, on: on, clauses: parsed, options: options).execute()
-            if json {
-                StandardOutput.line(TableDocuments.operationMetrics(m, version: m.version).compact)
-            } else {
-                let map = m.operationMetrics
-                let width = map.keys.map(\.count).max() ?? 0
-                StandardOutput.line("version".padding(toLength: width, withPad: " ", startingAt: 0) + "  \(m.version)")
-                for k in map.keys.sorted() {
-                    StandardOutput.line(k.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + (map[k] ?? ""))
-                }
-            }
+            OperationOutput.print(m, version: m.version, changed: m.committed, json: json, unchanged: "no row changed")
         }
     }
 
