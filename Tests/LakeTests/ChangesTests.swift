@@ -151,8 +151,8 @@ private func inlineDV(_ rows: [Int64]) throws -> DeletionVectorDescriptor {
     @Test func commitTimesWithoutInCommitTimestampsAreMadeStrictlyIncreasing() {
         let times = ChangeRange.modificationTimes([(0, 5), (1, 5), (2, 3), (3, 9)])
         #expect(times.map(\.timestamp) == [5, 6, 7, 9])
-        #expect(ChangeRange.commitTime(inCommit: 2, modified: 100, previous: 50) == 2)
-        #expect(ChangeRange.commitTime(inCommit: nil, modified: 10, previous: .max) == .max)
+        #expect(Snapshot.commitTimestamp(inCommit: 2, modified: 100, previous: 50) == 2)
+        #expect(Snapshot.commitTimestamp(inCommit: nil, modified: 10, previous: .max) == .max)
     }
 
     // MARK: Reading tables

@@ -70,20 +70,23 @@ extension Snapshot {
         }
         var entries: [CommitHistoryEntry] = []
         entries.reserveCapacity(commits.count)
-        var previous = Int64.min
+        var previous: Int64?
         for (f, info) in zip(commits, infos) {
-            var ts: Int64
-            if let ict = info?.inCommitTimestamp {
-                ts = ict
-            } else {
-                ts = f.meta.lastModified
-                if ts <= previous { ts = previous &+ 1 }
-            }
+            let ts = Self.commitTimestamp(inCommit: info?.inCommitTimestamp, modified: f.meta.lastModified, previous: previous)
             previous = ts
             entries.append(CommitHistoryEntry(version: f.version, timestamp: ts, commitInfo: info))
         }
         if let limit, limit >= 0, entries.count > limit { entries.removeFirst(entries.count - limit) }
         return entries
+    }
+
+    /// A commit's time as time travel and the change data feed use it: its in-commit timestamp when it has one,
+    /// else its file's modification time, moved just past `previous` (the commit before's time) when not later,
+    /// as Delta makes them strictly increasing; a log claiming the last representable time stays there.
+    public static func commitTimestamp(inCommit: Int64?, modified: Int64, previous: Int64?) -> Int64 {
+        if let inCommit { return inCommit }
+        guard let previous, modified <= previous else { return modified }
+        return previous == .max ? .max : previous + 1
     }
 
     /// The commitInfo of a commit file, looked for in its first line (where writers put it) and, failing

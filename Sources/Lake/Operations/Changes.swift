@@ -129,7 +129,7 @@ public struct Changes: Sendable {
             for case let .metadata(m) in actions where !Self.enabled(m) { throw notRecorded(commits[i].version, range) }
             if !timesKnown {
                 let info = actions.lazy.compactMap { if case let .commitInfo(c) = $0 { c } else { nil } }.first
-                commits[i].timestamp = ChangeRange.commitTime(inCommit: info?.inCommitTimestamp, modified: commits[i].timestamp, previous: previousTime)
+                commits[i].timestamp = Snapshot.commitTimestamp(inCommit: info?.inCommitTimestamp, modified: commits[i].timestamp, previous: previousTime)
             }
             previousTime = commits[i].timestamp
         }

@@ -1,4 +1,5 @@
 import Columnar
+import DeltaLog
 
 /// The commits a change data feed read covers: the versions `start...end`, resolved from the bounds the caller
 /// gave, and each version's commit time.
@@ -87,19 +88,11 @@ struct ChangeRange: Sendable, Hashable {
         out.reserveCapacity(listing.count)
         var previous: Int64?
         for (version, modified) in listing {
-            let t = commitTime(inCommit: nil, modified: modified, previous: previous)
+            let t = Snapshot.commitTimestamp(inCommit: nil, modified: modified, previous: previous)
             out.append(Commit(version: version, timestamp: t))
             previous = t
         }
         return out
-    }
-
-    /// A commit's time as lake's time travel defines it (`Snapshot.history`): its in-commit timestamp when it
-    /// has one, else its modification time, moved just past `previous` (the commit before's time) when not later.
-    static func commitTime(inCommit: Int64?, modified: Int64, previous: Int64?) -> Int64 {
-        if let inCommit { return inCommit }
-        guard let previous, modified <= previous else { return modified }
-        return previous == .max ? .max : previous + 1
     }
 
     private static func cleanedUp(_ version: Int64, earliest: Int64, location: String) -> LakeError {
