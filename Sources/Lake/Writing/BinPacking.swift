@@ -55,7 +55,7 @@ struct BinPacking: Sendable {
     }
 
     /// A bin of one file would rewrite it alone (when bins commit separately) for nothing: it joins the bin
-    /// before it, or the first bin the one after it. `bins` are one partition's, at least two files in all.
+    /// after it, or, the partition's last, the bin before it. `bins` are one partition's, two files or more in all.
     static func foldingSingles(_ bins: [Bin]) -> [Bin] {
         var out: [Bin] = []
         var carried: Bin?
@@ -65,16 +65,14 @@ struct BinPacking: Sendable {
                 bin.bytes += c.bytes
                 carried = nil
             }
-            if bin.files.count == 1 {
-                if out.isEmpty { carried = bin } else {
-                    out[out.count - 1].files += bin.files
-                    out[out.count - 1].bytes += bin.bytes
-                }
-                continue
-            }
-            out.append(bin)
+            if bin.files.count == 1 { carried = bin } else { out.append(bin) }
         }
-        if let c = carried { out.append(c) }
+        if let c = carried {
+            if out.isEmpty { out.append(c) } else {
+                out[out.count - 1].files += c.files
+                out[out.count - 1].bytes += c.bytes
+            }
+        }
         return out
     }
 
