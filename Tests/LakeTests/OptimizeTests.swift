@@ -180,18 +180,38 @@ import Testing
         #expect(try await dmlContents(t).map(\.0) == Array(1...12))
     }
 
+    /// Under column mapping the log keys partition values by physical name: partitions are still told apart.
+    @Test func columnMappedPartitionsAreCompactedSeparately() async throws {
+        let (t, start) = try await Self.smallFiles(6, properties: ["delta.columnMapping.mode": "name"])
+        defer { dmlCleanup(t) }
+        #expect(start.metadata.configuration["delta.columnMapping.mode"] == "name")
+        let before = try await dmlContents(t)
+        let (s, m) = try await Optimize(table: t, options: .init(targetSize: 1 << 20, predicate: "region = 'EU'")).execute()
+        #expect(m.partitionsOptimized == 1 && m.numFilesRemoved == 3 && m.totalConsideredFiles == 3)
+        #expect(s.files.count == 4)
+        #expect(try await dmlContents(t).map { "\($0)" } == before.map { "\($0)" })
+    }
+
+    @Test func appendOnlyTablesAreCompactedToo() async throws {
+        let (t, start) = try await Self.smallFiles(4, properties: ["delta.appendOnly": "true"])
+        defer { dmlCleanup(t) }
+        let (s, m) = try await Optimize(table: t, options: .init(targetSize: 1 << 20)).execute()
+        #expect(m.numFilesRemoved == 4 && s.version == start.version + 1)
+        #expect(try await dmlContents(t).map(\.0) == [1, 2, 3, 4])
+    }
+
     @Test func binsHoldAtMostTheTargetAndNoBinIsASingleFile() throws {
         func add(_ path: String, _ size: Int64, time: Int64) -> AddFile {
             AddFile(path: path, partitionValues: [:], size: size, modificationTime: time, dataChange: true)
         }
         let files = [add("a", 40, time: 1), add("b", 40, time: 2), add("c", 40, time: 3), add("d", 90, time: 4), add("big", 100, time: 5)]
-        let plan = BinPacking(files: files, partitionColumns: [], targetSize: 100)
+        let plan = BinPacking(files: files, targetSize: 100) { _ in [] }
         // a+b fit, c does not join them (120 > 100) and d fits nowhere: the two singles make one bin; big is at size.
         #expect(plan.bins.map { $0.files.map(\.path) } == [["a", "b"], ["c", "d"]])
-        let tail = BinPacking(files: files.prefix(3) + [add("e", 10, time: 6)], partitionColumns: [], targetSize: 100)
+        let tail = BinPacking(files: files.prefix(3) + [add("e", 10, time: 6)], targetSize: 100) { _ in [] }
         // a+b, then c+e (50): no single is left.
         #expect(tail.bins.map { $0.files.map(\.path) } == [["a", "b"], ["c", "e"]])
-        let last = BinPacking(files: Array(files.prefix(3)), partitionColumns: [], targetSize: 100)
+        let last = BinPacking(files: Array(files.prefix(3)), targetSize: 100) { _ in [] }
         // c alone at the end joins the bin before it.
         #expect(last.bins.map { $0.files.map(\.path) } == [["a", "b", "c"]])
         #expect(plan.consideredFiles == 5)

@@ -157,11 +157,13 @@ public struct Optimize: Sendable {
     func execute(on snapshot: Snapshot) async throws(LakeError) -> (Snapshot, Metrics) {
         let clock = ContinuousClock()
         let start = clock.now
-        try ChangeChecks.checkChangeable(snapshot, operation: "OPTIMIZE")
+        // Only lake's ability to write the table matters: `delta.appendOnly` forbids removing data, which
+        // a dataChange=false rearrangement does not (PROTOCOL.md "Append-only Tables"), so Delta allows it.
+        do { try TableFeatures.checkWritable(snapshot.protocolAction, metadata: snapshot.metadata) } catch { throw LakeError(error) }
         let target = try targetSize(snapshot)
         if let n = options.maxCommitBins, n < 1 { throw LakeError.invalidRequest("the bins per commit must be at least 1, not \(n)") }
         let files = try selectedFiles(snapshot)
-        let plan = BinPacking(files: files, partitionColumns: snapshot.partitionColumns, targetSize: Int64(target))
+        let plan = BinPacking(files: files, targetSize: Int64(target)) { Self.partitionKey($0, snapshot) }
 
         var total = Metrics()
         total.version = snapshot.version
@@ -236,7 +238,7 @@ public struct Optimize: Sendable {
         var keys: [[String?]] = []
         var representative: [AddFile] = []
         for add in snapshot.files {
-            let key = snapshot.partitionColumns.map { add.partitionValues[$0] ?? nil }
+            let key = Self.partitionKey(add, snapshot)
             if index[key] == nil {
                 index[key] = keys.count
                 keys.append(key)
@@ -259,9 +261,18 @@ public struct Optimize: Sendable {
         do { frame = try DataFrame(columns) } catch { throw LakeError(error) }
         let selected = try RowCondition.trueRows(predicate, in: frame)
         return snapshot.files.filter { add in
-            let key = snapshot.partitionColumns.map { add.partitionValues[$0] ?? nil }
+            let key = Self.partitionKey(add, snapshot)
             guard let i = index[key] else { return false }
             return selected[i]
+        }
+    }
+
+    /// `add`'s raw partition values in the table's partition column order (by physical name under column
+    /// mapping, as the log keys them); nil for a null value.
+    static func partitionKey(_ add: AddFile, _ snapshot: Snapshot) -> [String?] {
+        snapshot.partitionColumns.map { name in
+            guard let field = snapshot.schema.fields.first(where: { $0.name == name }) else { return add.partitionValues[name] ?? nil }
+            return snapshot.rawPartitionValue(add, field)
         }
     }
 

@@ -24,13 +24,13 @@ struct BinPacking: Sendable {
     /// Files that were considered (in the selected partitions).
     var consideredFiles: Int
 
-    /// Plans the compaction of `files` (all of one snapshot) into files of about `targetSize` bytes; the
-    /// partition of a file is its values of `partitionColumns`.
-    init(files: [AddFile], partitionColumns: [String], targetSize: Int64) {
+    /// Plans the compaction of `files` (all of one snapshot) into files of about `targetSize` bytes;
+    /// `partition` gives a file's raw partition values (`Optimize.partitionKey`).
+    init(files: [AddFile], targetSize: Int64, partition: (AddFile) -> [String?]) {
         consideredFiles = files.count
         var byPartition: [[String?]: [AddFile]] = [:]
         for add in files where add.size < targetSize {
-            byPartition[partitionColumns.map { add.partitionValues[$0] ?? nil }, default: []].append(add)
+            byPartition[partition(add), default: []].append(add)
         }
         let keys = byPartition.keys.sorted { Self.lessThan($0, $1) }
         var bins: [Bin] = []
