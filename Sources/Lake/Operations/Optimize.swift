@@ -57,7 +57,11 @@ public struct Optimize: Sendable {
             min = sizes.min() ?? 0
             max = sizes.max() ?? 0
             totalFiles = sizes.count
-            totalSize = sizes.reduce(0, +)
+            // Sizes come from the log: a sum past Int64.max saturates rather than traps.
+            totalSize = sizes.reduce(0) { sum, size in
+                let (next, overflow) = sum.addingReportingOverflow(size)
+                return overflow ? .max : next
+            }
         }
 
         /// Mean bytes per file (0 with no files).
@@ -68,15 +72,6 @@ public struct Optimize: Sendable {
             JSONValue.object([
                 "avg": .double(avg), "max": .int(max), "min": .int(min), "totalFiles": .int(Int64(totalFiles)), "totalSize": .int(totalSize),
             ]).jsonText
-        }
-
-        static func + (a: FileSizeStats, b: FileSizeStats) -> FileSizeStats {
-            guard a.totalFiles > 0 else { return b }
-            guard b.totalFiles > 0 else { return a }
-            var s = FileSizeStats()
-            (s.min, s.max) = (Swift.min(a.min, b.min), Swift.max(a.max, b.max))
-            (s.totalFiles, s.totalSize) = (a.totalFiles + b.totalFiles, a.totalSize + b.totalSize)
-            return s
         }
     }
 

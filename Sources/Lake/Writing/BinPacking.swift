@@ -62,7 +62,7 @@ struct BinPacking: Sendable {
         for var bin in bins {
             if let c = carried {
                 bin.files = c.files + bin.files
-                bin.bytes += c.bytes
+                bin.bytes = Self.adding(bin.bytes, c.bytes)
                 carried = nil
             }
             if bin.files.count == 1 { carried = bin } else { out.append(bin) }
@@ -70,10 +70,16 @@ struct BinPacking: Sendable {
         if let c = carried {
             if out.isEmpty { out.append(c) } else {
                 out[out.count - 1].files += c.files
-                out[out.count - 1].bytes += c.bytes
+                out[out.count - 1].bytes = Self.adding(out[out.count - 1].bytes, c.bytes)
             }
         }
         return out
+    }
+
+    /// `a + b`, saturating at Int64.max (a target size near it would otherwise overflow).
+    static func adding(_ a: Int64, _ b: Int64) -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : sum
     }
 
     /// Orders partitions by their values, nulls first, so the plan (and the files it writes) is reproducible.
