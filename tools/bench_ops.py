@@ -434,6 +434,53 @@ def _deltars_delete_process(ctx: Context) -> str:
     )
 
 
+def _delta_orders_appended(ctx: Context) -> Path:
+    """The orders data as the table of the appends row: 200 delta-rs appends of N/200 rows, 200 small files."""
+    from deltalake import write_deltalake
+
+    def build(tmp: Path) -> None:
+        table = pq.read_table(ctx.inputs["orders"])
+        per = max(1, -(-table.num_rows // DELTA_APPENDS))
+        for s in range(0, table.num_rows, per):
+            write_deltalake(str(tmp), table.slice(s, per), mode="append")
+
+    return _build_once(_bench_dir(ctx) / f"delta-orders-appended-{ctx.rows}", build)
+
+
+def _appended_files(ctx: Context) -> int:
+    """Files of the appended table: every one is small, so both compactions remove them all."""
+    from deltalake import DeltaTable
+
+    return len(DeltaTable(str(_delta_orders_appended(ctx))).file_uris())
+
+
+# Both compact to lake's default target size (Delta's 256 MiB); delta-rs's own default is 100 MiB.
+OPTIMIZE_TARGET = 256 << 20
+
+
+def _deltars_optimize(ctx: Context):
+    import shutil
+
+    from deltalake import DeltaTable
+
+    src = _delta_orders_appended(ctx)
+    copies = []
+    for i in range(ctx.repeat):
+        dst = ctx.out(f"peer-optimize-{i}")
+        shutil.copytree(src, dst)
+        copies.append(str(dst))
+    return lambda: DeltaTable(copies.pop(0)).optimize.compact(target_size=OPTIMIZE_TARGET)
+
+
+def _deltars_optimize_process(ctx: Context) -> str:
+    return (
+        "import sys, shutil\n"
+        "from deltalake import DeltaTable\n"
+        f"shutil.copytree({str(_delta_orders_appended(ctx))!r}, sys.argv[1] + '/t')\n"
+        f"DeltaTable(sys.argv[1] + '/t').optimize.compact(target_size={OPTIMIZE_TARGET})\n"
+    )
+
+
 # The small upsert of issue 9: 1,000 source rows into the orders table stored as 50 files.
 UPSERT_FILES = 50
 UPSERT_SOURCE_ROWS = 1_000
@@ -632,6 +679,14 @@ DELTA_OPS: list[BenchOp] = [
         prepare=_deltars_delete,
         lake=lambda ctx: ["delta-delete", "--input", str(_delta_orders(ctx)), "--output", str(ctx.out("lake-delta-delete"))],
         peer_process=_deltars_delete_process,
+    ),
+    BenchOp(
+        name="delta-optimize",
+        peer="delta-rs",
+        prepare=_deltars_optimize,
+        lake=lambda ctx: ["delta-optimize", "--input", str(_delta_orders_appended(ctx)), "--output", str(ctx.out("lake-delta-optimize"))],
+        rows=_appended_files,
+        peer_process=_deltars_optimize_process,
     ),
     BenchOp(
         name="delta-upsert-small",

@@ -20,6 +20,8 @@ enum DeltaBench {
         case merge = "delta-merge"
         /// Delete `status = 'cancelled'` (--input table dir, --output scratch).
         case delete = "delta-delete"
+        /// Compact (bin-packing optimize, default target size) a table of many small files (--input table dir, --output scratch).
+        case optimize = "delta-optimize"
         /// Full scan of a table into memory (--input table dir).
         case scan = "delta-scan"
         /// Scan with `filterPredicate` (--input table dir).
@@ -67,7 +69,7 @@ enum DeltaBench {
                 best = min(best, t.duration(to: .now).seconds)
                 rows = m.numOutputRows
             }
-        case .merge, .delete:
+        case .merge, .delete, .optimize:
             let output = try need(output, op)
             let source = try op == .merge ? DataFrame(ParquetReader(path: need(input2, op)).read()) : nil
             for i in 0..<count {
@@ -79,6 +81,9 @@ enum DeltaBench {
                 if let source {
                     let (_, m) = try await Merge(table: table, source: .frame(source), on: "target.order_id = source.order_id").execute()
                     rows = m.numSourceRows
+                } else if op == .optimize {
+                    let (_, m) = try await Optimize(table: table).execute()
+                    rows = m.numFilesRemoved
                 } else {
                     let (_, m) = try await Delete(table: table, options: .init(predicate: "status = 'cancelled'")).execute()
                     rows = m.numDeletedRows
