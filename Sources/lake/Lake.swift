@@ -19,6 +19,7 @@ struct LakeCommand: AsyncParsableCommand {
             CreateCommand.self, WriteCommand.self, ReadCommand.self, HistoryCommand.self, InfoCommand.self, FilesCommand.self, CheckpointCommand.self,
             DeleteCommand.self, UpdateCommand.self, MergeCommand.self, RestoreCommand.self, ConstraintCommand.self, SCD2Command.self,
             ChangesCommand.self,
+            VacuumCommand.self,
         ]
     )
 
