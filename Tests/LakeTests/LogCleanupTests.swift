@@ -86,7 +86,7 @@ import Testing
         try age(off, 0...11, to: Self.t0 - 400 * Self.day)
         #expect(try await LogCleanup(table: off).execute().deleted.isEmpty)
 
-        let short = try await tableWithCheckpoint(name: "short", properties: ["delta.logRetentionDuration": "interval 2 days"])
+        let short = try await tableWithCheckpoint("short", properties: ["delta.logRetentionDuration": "interval 2 days"])
         defer { dmlCleanup(short) }
         try age(short, 0...11, to: Self.t0 - 3 * Self.day)
         let m = try await LogCleanup(table: short).execute()
