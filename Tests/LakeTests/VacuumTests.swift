@@ -138,6 +138,26 @@ import Testing
         #expect(Vacuum.isHidden("_delta_log/00000000000000000000.json", partitionColumns: []))
     }
 
+    /// Log paths map to listed keys: decoded, `.` and empty segments dropped, absolute paths inside the root
+    /// made relative, paths outside it ignored, `..` refused.
+    @Test func logPathsMapToListedKeys() throws {
+        let t = try table()
+        defer { dmlCleanup(t) }
+        let v = Vacuum(table: t)
+        #expect(try v.tableKey("a/b.parquet") == "a/b.parquet")
+        #expect(try v.tableKey("p=a%20b/x.parquet") == "p=a b/x.parquet")
+        #expect(try v.tableKey("p=a%2520b/x.parquet") == "p=a%20b/x.parquet")
+        #expect(try v.tableKey("./a//b.parquet") == "a/b.parquet")
+        #expect(try v.tableKey("ts=2024-01-01 10:00:00/x.parquet") == "ts=2024-01-01 10:00:00/x.parquet")
+        #expect(try v.tableKey("...x/y") == "...x/y")
+        #expect(try v.tableKey("file://" + t.location + "/p/x.parquet") == "p/x.parquet")
+        #expect(try v.tableKey(t.location + "/x.parquet") == "x.parquet")
+        #expect(try v.tableKey("file:///elsewhere/x.parquet") == nil)
+        #expect(try v.tableKey("s3://bucket/x.parquet") == nil)
+        #expect(throws: LakeError.self) { try v.tableKey("../x.parquet") }
+        #expect(throws: LakeError.self) { try v.tableKey("a/%zz.parquet") }
+    }
+
     /// Change data files (`_change_data/`) are named by no snapshot: they age out by modification time.
     @Test func changeDataFilesAgeOutByModificationTime() async throws {
         let t = try table()

@@ -159,6 +159,14 @@ public struct Vacuum: Sendable {
     /// Whether vacuum must leave a key alone: a segment starting with `_` or `.`, other than `_change_data`,
     /// `_delta_index` and partition directories (`<column>=<value>`) of the table's partition columns.
     static func isHidden(_ key: String, partitionColumns: [String]) -> Bool {
+        // Fast path for the common key: no segment starts with `_` or `.`.
+        var atSegmentStart = true
+        var suspicious = false
+        for b in key.utf8 {
+            if atSegmentStart && (b == UInt8(ascii: "_") || b == UInt8(ascii: ".")) { suspicious = true; break }
+            atSegmentStart = b == UInt8(ascii: "/")
+        }
+        if !suspicious { return false }
         for segment in key.split(separator: "/") {
             guard let first = segment.utf8.first, first == UInt8(ascii: "_") || first == UInt8(ascii: ".") else { continue }
             if segment.hasPrefix("_change_data") || segment.hasPrefix("_delta_index") { continue }
@@ -174,6 +182,7 @@ public struct Vacuum: Sendable {
         guard let path = DeltaPath.decode(logPath) else {
             throw LakeError(.corruptTable, "malformed percent-encoding in the file path \(logPath) in the Delta log; vacuum deleted nothing")
         }
+        if Self.isPlainRelative(path) { return path }
         let file: String
         if !DeltaPath.isAbsolute(path) {
             file = path
@@ -197,6 +206,25 @@ public struct Vacuum: Sendable {
             throw LakeError(.corruptTable, "the Delta log names the file \(logPath), which escapes the table root with '..'; vacuum deleted nothing")
         }
         return segments.isEmpty ? nil : segments.joined(separator: "/")
+    }
+
+    /// Whether `path` is already a listed key's form: relative (no scheme, no leading `/`) with no empty, `.`
+    /// or `..` segments. One pass over the bytes; most log paths take this way.
+    static func isPlainRelative(_ path: String) -> Bool {
+        var segmentLength = 0
+        var dots = 0
+        for b in path.utf8 {
+            if b == UInt8(ascii: ":") { return false }
+            if b == UInt8(ascii: "/") {
+                if segmentLength == 0 || dots == segmentLength && dots <= 2 { return false }
+                segmentLength = 0
+                dots = 0
+                continue
+            }
+            segmentLength += 1
+            if b == UInt8(ascii: ".") { dots += 1 }
+        }
+        return segmentLength > 0 && !(dots == segmentLength && dots <= 2)
     }
 
     /// The store key of a deletion vector's file, or nil for an inline vector or one outside the table.
