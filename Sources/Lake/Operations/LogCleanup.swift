@@ -36,9 +36,13 @@ public struct LogCleanup: Sendable {
         self.retentionMillis = retentionMillis
     }
 
-    /// Deletes the expired log files.
+    /// Deletes the expired log files, judged from the latest version.
     public func execute() async throws(LakeError) -> Metrics {
-        let snapshot = try await table.snapshot()
+        try await execute(after: try await table.snapshot())
+    }
+
+    /// Deletes the expired log files, judged from `snapshot` (the version just checkpointed).
+    func execute(after snapshot: Snapshot) async throws(LakeError) -> Metrics {
         var metrics = Metrics()
         if snapshot.properties["delta.enableExpiredLogCleanup"]?.lowercased() == "false" { return metrics }
         let retention: Int64

@@ -33,8 +33,9 @@ struct OperationCommit: Sendable {
         let table = self.table
         // Delta's metadata cleanup follows every checkpoint; if it fails only extra log files remain.
         let options = Transaction.Options(maxAttempts: 1000, engineInfo: LakeEngine.engineInfo, checkpointHook: { store, version in
-            try await Transaction.classicCheckpoint(store, version)
-            _ = try? await LogCleanup(table: table).execute()
+            let snapshot = try await Snapshot.load(store: store, version: version)
+            _ = try await CheckpointWriter.write(snapshot)
+            _ = try? await LogCleanup(table: table).execute(after: snapshot)
         }, clock: clock)
         let txn = Transaction(readState: state, store: table.store, options: options)
         for p in read.predicates { txn.recordRead(predicate: p) }
