@@ -30,7 +30,13 @@ struct OperationCommit: Sendable {
     func commit(_ actions: [Action], metrics: some OperationMetrics) async throws(LakeError) -> Result {
         let state = snapshot.map { Transaction.ReadState(snapshot: $0) } ?? Transaction.ReadState.newTable
         let clock = table.context.clock
-        let options = Transaction.Options(maxAttempts: 1000, engineInfo: LakeEngine.engineInfo, clock: clock)
+        let table = self.table
+        // Delta's metadata cleanup follows every checkpoint; if it fails only extra log files remain.
+        let options = Transaction.Options(maxAttempts: 1000, engineInfo: LakeEngine.engineInfo, checkpointHook: { store, version in
+            let snapshot = try await Snapshot.load(store: store, version: version)
+            _ = try await CheckpointWriter.write(snapshot)
+            _ = try? await LogCleanup(table: table).execute(after: snapshot)
+        }, clock: clock)
         let txn = Transaction(readState: state, store: table.store, options: options)
         for p in read.predicates { txn.recordRead(predicate: p) }
         if !read.files.isEmpty { txn.recordRead(files: read.files) }

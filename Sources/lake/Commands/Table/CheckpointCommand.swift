@@ -18,6 +18,8 @@ struct CheckpointCommand: AsyncParsableCommand {
             let snapshot = try await Snapshot.load(store: t.store, location: table)
             _ = try await CheckpointWriter.write(snapshot)
             StandardOutput.line("checkpoint written at version \(snapshot.version)")
+            let cleaned = try await LogCleanup(table: t).execute()
+            if !cleaned.deleted.isEmpty { StandardOutput.line("removed \(cleaned.deleted.count) expired log files before version \(cleaned.keptCheckpointVersion ?? 0)") }
         }
     }
 }

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Lake
+
+/// `lake vacuum TABLE [--retain 168h] [--dry-run] [--force] [--json]`: Delta's `VACUUM`.
+struct VacuumCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vacuum",
+        abstract: "Delete the files a Delta table no longer references and that are older than the retention.",
+        discussion: """
+            Deletes data, deletion vector and change data files that the current version does not reference, \
+            that no removal inside the retention references, and that were last modified before the retention \
+            (so files of writers that never committed go too). Never touches _delta_log/ or other hidden files. \
+            The retention defaults to the table's delta.deletedFileRetentionDuration (7 days); a shorter one \
+            needs --force. VACUUM START and VACUUM END commits record the run in the history; --dry-run lists \
+            the files and bytes that would go and commits nothing. Versions whose files were vacuumed can no \
+            longer be read by time travel.
+            """
+    )
+
+    @Argument(help: "The table location: a directory path or file:// URI.")
+    var table: String
+
+    @Option(help: "Keep files removed or modified within this long: 168h, 7d, 30m, 0h (default: the table's retention).")
+    var retain: String?
+
+    @Flag(help: "List the files and bytes that would be deleted; delete and commit nothing.")
+    var dryRun = false
+
+    @Flag(help: "Allow a retention shorter than the table's delta.deletedFileRetentionDuration.")
+    var force = false
+
+    @Flag(help: "Print the metrics (and a dry run's files) as JSON.")
+    var json = false
+
+    func run() async throws {
+        try await runReportingErrors {
+            let options = Vacuum.Options(retentionMillis: try retain.map(RetentionDuration.parseShort), dryRun: dryRun, force: force)
+            let m = try await Vacuum(table: try DeltaTable(location: table), options: options).execute()
+            if json {
+                StandardOutput.line(Self.document(m).pretty)
+            } else if dryRun {
+                for file in m.files { StandardOutput.line(file) }
+                StandardOutput.line("dry run: \(m.numFilesToDelete) files, \(m.sizeOfDataToDelete) bytes would be deleted (retention \(m.retentionMillis) ms); nothing deleted or committed")
+            } else {
+                OperationOutput.print(m, version: m.endVersion ?? -1, changed: m.endVersion != nil, json: false,
+                                      unchanged: "no files to delete")
+            }
+        }
+    }
+
+    /// The JSON form: the metrics, the retention, the commit versions and, in a dry run, the files.
+    static func document(_ m: Vacuum.Metrics) -> JSONDocument {
+        var pairs: [(String, JSONDocument)] = [
+            ("dryRun", .bool(m.dryRun)), ("retentionMillis", .int(m.retentionMillis)),
+            ("startVersion", m.startVersion.map { .int($0) } ?? .null), ("endVersion", m.endVersion.map { .int($0) } ?? .null),
+        ]
+        let map = m.operationMetrics
+        pairs += map.keys.sorted().map { ($0, .string(map[$0] ?? "")) }
+        if m.dryRun { pairs.append(("files", .array(m.files.map { .string($0) }))) }
+        return .object(pairs)
+    }
+}
