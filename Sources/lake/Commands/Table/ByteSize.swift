@@ -11,7 +11,7 @@ enum ByteSize {
 
     /// The bytes `text` names, or nil when it is not a size (or overflows).
     static func parse(_ text: String) -> Int? {
-        let lower = trim(text).lowercased()
+        let lower = text.trimmingSpaces().lowercased()
         var multiplier = 1
         var number = Substring(lower)
         for unit in units where lower.hasSuffix(unit.suffix) {
@@ -19,14 +19,9 @@ enum ByteSize {
             number = lower.dropLast(unit.suffix.count)
             break
         }
-        let digits = trim(String(number))
+        let digits = String(number).trimmingSpaces()
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(digits), n >= 0 else { return nil }
         let (bytes, overflow) = n.multipliedReportingOverflow(by: multiplier)
         return overflow ? nil : bytes
-    }
-
-    /// `text` without leading and trailing spaces.
-    private static func trim(_ text: String) -> String {
-        String(text.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
     }
 }
