@@ -161,6 +161,16 @@ public enum TableFeatures {
         return ProtocolAction(minReaderVersion: 3, minWriterVersion: 7, readerFeatures: readerFeatures, writerFeatures: sorted)
     }
 
+    /// The protocol `current` must be upgraded to so it also supports what `needed` supports (`merge`), or nil
+    /// when it already requires exactly that (feature lists compared as sets): then no `protocol` action is due.
+    public static func upgrade(_ current: ProtocolAction, toSupport needed: ProtocolAction) -> ProtocolAction? {
+        let merged = merge(current, needed)
+        let same = merged.minReaderVersion == current.minReaderVersion && merged.minWriterVersion == current.minWriterVersion
+            && Set(merged.readerFeatures ?? []) == Set(current.readerFeatures ?? [])
+            && Set(merged.writerFeatures ?? []) == Set(current.writerFeatures ?? [])
+        return same ? nil : merged
+    }
+
     /// A protocol supporting everything both `a` and `b` support (for upgrades; never downgrades).
     public static func merge(_ a: ProtocolAction, _ b: ProtocolAction) -> ProtocolAction {
         func features(_ p: ProtocolAction) -> (reader: Set<String>, writer: Set<String>) {

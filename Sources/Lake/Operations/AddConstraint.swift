@@ -65,8 +65,7 @@ public struct AddConstraint: Sendable {
         var actions: [Action] = [.metadata(metadata)]
         let needed: ProtocolAction
         do { needed = try TableFeatures.minimumProtocol(for: metadata) } catch { throw LakeError(error) }
-        let upgraded = TableFeatures.merge(snapshot.protocolAction, needed)
-        if !Restore.same(upgraded, snapshot.protocolAction) { actions.insert(.protocol(upgraded), at: 0) }
+        if let upgraded = TableFeatures.upgrade(snapshot.protocolAction, toSupport: needed) { actions.insert(.protocol(upgraded), at: 0) }
         var metrics = Metrics()
         metrics.numFilesRead = scanned.filesRead
         let commit = OperationCommit(table: table, snapshot: snapshot, operation: .addConstraint(name: name.lowercased(), expression: expression), read: .wholeTable)

@@ -30,7 +30,7 @@ public struct Delete: Sendable {
 
     /// What the delete did; the `@DeltaMetric` counters are the commit's `operationMetrics`, under the names
     /// Spark's DELETE writes.
-    public struct Metrics: OperationMetrics, Hashable {
+    public struct Metrics: OperationMetrics, RewriteCounters, Hashable {
         /// The version committed, or the version read when nothing matched (and nothing was committed).
         public var version: Int64 = -1
         /// Rows deleted.
@@ -131,24 +131,13 @@ public struct Delete: Sendable {
             read = .wholeTable
         }
         let result = try await rewrite.finish()
-        metrics.numFilesRead = result.read.count
+        // As Spark counts: a file kept under a new deletion vector is neither removed nor added.
+        metrics.record(result, markedAreRemoved: false)
         guard !result.removed.isEmpty || !result.marked.isEmpty else {
             metrics.version = snapshot.version
             metrics.executionTimeMs = (clock.now - start).milliseconds
             return (snapshot, metrics)
         }
-        // As Spark counts: a file kept under a new deletion vector is neither removed nor added.
-        metrics.numRemovedFiles = result.removed.count
-        metrics.numRemovedBytes = result.removed.reduce(0) { $0 + ($1.size ?? 0) }
-        metrics.numCopiedRows = result.copiedRows
-        metrics.numDeletionVectorsAdded = result.deletionVectorsAdded
-        metrics.numDeletionVectorsRemoved = result.deletionVectorsRemoved
-        metrics.numDeletionVectorsUpdated = result.deletionVectorsUpdated
-        metrics.numAddedFiles = result.added.count
-        metrics.numAddedBytes = result.added.reduce(0) { $0 + $1.size }
-        metrics.numAddedChangeFiles = result.changeFiles.count
-        metrics.scanTimeMs = result.scanTime.milliseconds
-        metrics.rewriteTimeMs = result.rewriteTime.milliseconds
         metrics.executionTimeMs = (clock.now - start).milliseconds
 
         let actions = result.actions

@@ -100,8 +100,7 @@ public struct Restore: Sendable {
         metrics.tableSizeAfterRestore = old.files.reduce(0) { $0 &+ $1.size }
 
         var actions: [Action] = []
-        let protocolAction = TableFeatures.merge(current.protocolAction, old.protocolAction)
-        if !Self.same(protocolAction, current.protocolAction) { actions.append(.protocol(protocolAction)) }
+        if let upgraded = TableFeatures.upgrade(current.protocolAction, toSupport: old.protocolAction) { actions.append(.protocol(upgraded)) }
         if old.metadata != current.metadata { actions.append(.metadata(old.metadata)) }
         guard !actions.isEmpty || !restored.isEmpty || !removed.isEmpty else {
             metrics.version = current.version
@@ -158,12 +157,6 @@ public struct Restore: Sendable {
             let more = missing.count > 10 ? " and \(missing.count - 10) more" : ""
             throw LakeError(.notFound, "cannot restore \(table.location): \(missing.count) file(s) of that version are gone (removed by vacuum?): \(shown)\(more); restore a later version, or nothing was committed")
         }
-    }
-
-    /// Whether two protocols require the same versions and features (feature lists compared as sets).
-    static func same(_ a: ProtocolAction, _ b: ProtocolAction) -> Bool {
-        a.minReaderVersion == b.minReaderVersion && a.minWriterVersion == b.minWriterVersion
-            && Set(a.readerFeatures ?? []) == Set(b.readerFeatures ?? []) && Set(a.writerFeatures ?? []) == Set(b.writerFeatures ?? [])
     }
 
     /// A timestamp parameter as ISO 8601 UTC text (`2024-01-01T10:00:00.000000Z`).

@@ -32,7 +32,7 @@ public struct Update: Sendable {
 
     /// What the update did; the `@DeltaMetric` counters are the commit's `operationMetrics`, under the names
     /// Spark's UPDATE writes.
-    public struct Metrics: OperationMetrics, Hashable {
+    public struct Metrics: OperationMetrics, RewriteCounters, Hashable {
         /// The version committed, or the version read when nothing matched (and nothing was committed).
         public var version: Int64 = -1
         /// Rows changed.
@@ -117,24 +117,13 @@ public struct Update: Sendable {
             return FileRewrite.FileChange(removed: matched, added: [changed], updated: matched)
         }
         let result = try await rewrite.finish()
-        metrics.numFilesRead = result.read.count
+        // As Spark's UPDATE counts: every remove is a removed file, but only files removed whole free bytes.
+        metrics.record(result, markedAreRemoved: true)
         guard !result.removed.isEmpty || !result.marked.isEmpty else {
             metrics.version = snapshot.version
             metrics.executionTimeMs = (clock.now - start).milliseconds
             return (snapshot, metrics)
         }
-        // As Spark's UPDATE counts: every remove is a removed file, but only files removed whole free bytes.
-        metrics.numRemovedFiles = result.removed.count + result.marked.count
-        metrics.numRemovedBytes = result.removed.reduce(0) { $0 + ($1.size ?? 0) }
-        metrics.numCopiedRows = result.copiedRows
-        metrics.numDeletionVectorsAdded = result.deletionVectorsAdded
-        metrics.numDeletionVectorsRemoved = result.deletionVectorsRemoved
-        metrics.numDeletionVectorsUpdated = result.deletionVectorsUpdated
-        metrics.numAddedFiles = result.added.count
-        metrics.numAddedBytes = result.added.reduce(0) { $0 + $1.size }
-        metrics.numAddedChangeFiles = result.changeFiles.count
-        metrics.scanTimeMs = result.scanTime.milliseconds
-        metrics.rewriteTimeMs = result.rewriteTime.milliseconds
         metrics.executionTimeMs = (clock.now - start).milliseconds
 
         let read = predicate.map { ReadSet(predicates: [ReadPredicate(partitionFilter: $0, snapshot: snapshot)], files: plan.files.map(\.path)) } ?? .wholeTable

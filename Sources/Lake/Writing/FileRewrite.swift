@@ -74,6 +74,10 @@ final class FileRewrite {
             removed.map { .remove($0) } + marked.flatMap { [Action.remove($0.remove), .add($0.add)] } + added.map { .add($0) }
                 + changeFiles.map { .cdc($0) }
         }
+        /// Bytes of the new data files.
+        var addedBytes: Int64 { added.reduce(0) { $0 + $1.size } }
+        /// Bytes of the files removed whole (files kept under a new vector free none).
+        var removedBytes: Int64 { removed.reduce(0) { $0 + ($1.size ?? 0) } }
         // The vector counts as Spark records them (its golden DV tables): every add and every remove
         // carrying a vector counts, and a path with a vector on both sides is also an update.
         /// Adds carrying a vector (Delta's `numDeletionVectorsAdded`).

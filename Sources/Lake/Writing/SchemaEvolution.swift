@@ -35,8 +35,7 @@ enum SchemaEvolution {
         m.configuration = configuration
         var actions: [Action] = []
         let needed = TableFeatures.minimumProtocol(schema: schema, configuration: m.configuration)
-        let merged = TableFeatures.merge(snapshot.protocolAction, needed)
-        if merged != snapshot.protocolAction { actions.append(.protocol(merged)) }
+        if let upgraded = TableFeatures.upgrade(snapshot.protocolAction, toSupport: needed) { actions.append(.protocol(upgraded)) }
         actions.append(.metadata(m))
         return (m, actions)
     }

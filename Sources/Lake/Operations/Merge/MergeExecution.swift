@@ -120,8 +120,8 @@ struct MergeExecution {
         metrics.numTargetFilesAdded = result.added.count
         // As Spark counts with deletion vectors: a file kept under a new vector is not a removed file.
         metrics.numTargetFilesRemoved = result.removed.count
-        metrics.numTargetBytesAdded = result.added.reduce(0) { $0 + $1.size }
-        metrics.numTargetBytesRemoved = result.removed.reduce(0) { $0 + ($1.size ?? 0) }
+        metrics.numTargetBytesAdded = result.addedBytes
+        metrics.numTargetBytesRemoved = result.removedBytes
         metrics.numTargetChangeFilesAdded = result.changeFiles.count
         metrics.numTargetDeletionVectorsAdded = result.deletionVectorsAdded
         metrics.numTargetDeletionVectorsRemoved = result.deletionVectorsRemoved

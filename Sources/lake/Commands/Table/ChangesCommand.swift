@@ -1,7 +1,6 @@
 import ArgumentParser
 import Columnar
 import DataFrame
-import DeltaLog
 import Lake
 import Parquet
 
@@ -76,15 +75,7 @@ struct ChangesCommand: AsyncParsableCommand {
             } else {
                 let (frame, done) = try await changes.execute()
                 m = done
-                let batch = frame.batch
-                var out: [UInt8] = []
-                switch format {
-                case .ndjson: BatchText.ndjson(batch, to: &out)
-                case .csv: BatchText.csv(batch, to: &out)
-                case .table: out = Array((BatchText.table(batch, maxRows: 50) + "\n").utf8)
-                case .parquet: out = try ParquetWriter.write([batch], schema: batch.schema)
-                }
-                if let output { try FileOutput.replace(output, with: out) } else { StandardOutput.write(out) }
+                try TableReadFormat.emit(try format.encode(frame.batch), to: output)
             }
             if metrics { StandardError.line(TableDocuments.changeMetrics(m).compact) }
         }
@@ -93,11 +84,6 @@ struct ChangesCommand: AsyncParsableCommand {
     /// The bound `--from`/`--to` or its timestamp option gives, nil when neither was given.
     private func bound(version: Int64?, timestamp: String?, option: String) throws -> VersionSpec? {
         if let version { return .version(version) }
-        guard let timestamp else { return nil }
-        do {
-            return try TableSupport.versionSpec(version: nil, timestamp: timestamp)
-        } catch DeltaError.invalidArgument {
-            throw DeltaError.invalidArgument("\(option) \(timestamp) is not a time lake can read: give milliseconds since the epoch or an ISO 8601 time such as 2024-01-01T10:00:00Z")
-        }
+        return try timestamp.map { try TableSupport.timestampSpec($0, option: option) }
     }
 }

@@ -4,9 +4,28 @@ import DataFrame
 import Lake
 import Parquet
 
-/// Output formats of `lake read`.
+/// Output formats of `lake read` and `lake changes`.
 enum TableReadFormat: String, ExpressibleByArgument, CaseIterable {
     case table, ndjson, csv, parquet
+
+    /// `batch` in this format: a table shows at most `tableRows` rows; `variantsAsJSON` renders variant columns
+    /// of NDJSON as their JSON values.
+    func encode(_ batch: RecordBatch, tableRows: Int = 50, variantsAsJSON: Bool = false) throws -> [UInt8] {
+        var out: [UInt8] = []
+        switch self {
+        case .ndjson:
+            if variantsAsJSON { try BatchText.ndjsonRenderingVariants(batch, to: &out) } else { BatchText.ndjson(batch, to: &out) }
+        case .csv: BatchText.csv(batch, to: &out)
+        case .table: out = Array((BatchText.table(batch, maxRows: tableRows) + "\n").utf8)
+        case .parquet: out = try ParquetWriter.write([batch], schema: batch.schema)
+        }
+        return out
+    }
+
+    /// Writes `bytes` to `output` (replacing it) or, without one, to stdout.
+    static func emit(_ bytes: [UInt8], to output: String?) throws {
+        if let output { try FileOutput.replace(output, with: bytes) } else { StandardOutput.write(bytes) }
+    }
 }
 
 /// `lake read TABLE`: print or export the rows of a table version.
@@ -69,16 +88,7 @@ struct ReadCommand: AsyncParsableCommand {
                 return
             }
             let (_, frame, scanMetrics) = try await scan.execute()
-            let batch = frame.batch
-            var out: [UInt8] = []
-            switch format {
-            case .ndjson:
-                if variantJSON { try BatchText.ndjsonRenderingVariants(batch, to: &out) } else { BatchText.ndjson(batch, to: &out) }
-            case .csv: BatchText.csv(batch, to: &out)
-            case .table: out = Array((BatchText.table(batch, maxRows: limit ?? 50) + "\n").utf8)
-            case .parquet: out = try ParquetWriter.write([batch], schema: batch.schema)
-            }
-            if let output { try FileOutput.replace(output, with: out) } else { StandardOutput.write(out) }
+            try TableReadFormat.emit(try format.encode(frame.batch, tableRows: limit ?? 50, variantsAsJSON: variantJSON), to: output)
             if metrics { StandardError.line(TableDocuments.scanMetrics(scanMetrics).compact) }
         }
     }

@@ -12,8 +12,13 @@ enum TableSupport {
         if version != nil && timestamp != nil { throw ValidationError("give either --version or --timestamp, not both") }
         if let version { return .version(version) }
         guard let timestamp else { return .latest }
-        if let ms = Int64(timestamp) { return .timestamp(ms) }
-        return .timestamp(CivilTime.floorDivMod(try timestampMicros(timestamp, option: "--timestamp"), 1000).0)
+        return try timestampSpec(timestamp, option: "--timestamp")
+    }
+
+    /// The version at a time given to `option`: ms since the epoch, or an ISO 8601 date/time.
+    static func timestampSpec(_ text: String, option: String) throws -> VersionSpec {
+        if let ms = Int64(text) { return .timestamp(ms) }
+        return .timestamp(CivilTime.floorDivMod(try timestampMicros(text, option: option), 1000).0)
     }
 
     /// An ISO 8601 date/time (UTC unless it says otherwise) as µs since the epoch; a bad value is a data error
