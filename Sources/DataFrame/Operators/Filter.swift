@@ -33,6 +33,16 @@ extension DataFrame {
         return take(mask)
     }
 
+    /// The rows `indices`, in that order (repeats allowed): a permutation computed elsewhere (a Z-order, a
+    /// range of a sort) applied to every column. Throws when an index is outside `0..<rowCount`.
+    public func rows(at indices: [Int]) throws(DataFrameError) -> DataFrame {
+        let n = rowCount
+        if let bad = indices.first(where: { $0 < 0 || $0 >= n }) {
+            throw .shapeMismatch("row \(bad) asked of a frame of \(n) rows")
+        }
+        return take(indices)
+    }
+
     /// The rows whose bit is set in `mask` (which has one bit per row).
     func take(_ mask: Bitmap) -> DataFrame {
         let selected = mask.setCount

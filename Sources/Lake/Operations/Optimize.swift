@@ -25,14 +25,22 @@ public struct Optimize: Sendable {
         public var targetSize: Int?
         /// Limits the compaction to the partitions where this SQL predicate over partition columns holds.
         public var predicate: String?
-        /// Commit every this many bins on their own (nil: one commit for the whole run).
+        /// Commit every this many bins (Z-order: partitions) on their own (nil: one commit for the whole run).
         public var maxCommitBins: Int?
+        /// Z-order by these columns (non-partition columns) instead of bin-packing; empty: compact (or, on a
+        /// liquid-clustered table, cluster by the table's clustering columns).
+        public var zOrderBy: [String]
+        /// Bytes a Z-order may hold at once (nil: `Optimize.defaultMemoryLimit`); larger partitions are
+        /// sorted in ranges spilled to local scratch files.
+        public var memoryLimit: Int?
 
         /// Compacts every partition to the table's target size in one commit.
-        public init(targetSize: Int? = nil, predicate: String? = nil, maxCommitBins: Int? = nil) {
+        public init(targetSize: Int? = nil, predicate: String? = nil, maxCommitBins: Int? = nil, zOrderBy: [String] = [], memoryLimit: Int? = nil) {
             self.targetSize = targetSize
             self.predicate = predicate
             self.maxCommitBins = maxCommitBins
+            self.zOrderBy = zOrderBy
+            self.memoryLimit = memoryLimit
         }
     }
 
@@ -158,6 +166,8 @@ public struct Optimize: Sendable {
         let target = try targetSize(snapshot)
         if let n = options.maxCommitBins, n < 1 { throw LakeError.invalidRequest("the bins per commit must be at least 1, not \(n)") }
         let files = try selectedFiles(snapshot)
+        let zColumns = try zOrderColumns(snapshot)
+        if !zColumns.isEmpty { return try await zOrder(files, by: zColumns, snapshot: snapshot, target: target, started: start) }
         let plan = BinPacking(files: files, targetSize: Int64(target)) { Self.partitionKey($0, snapshot) }
 
         var total = Metrics()
@@ -169,40 +179,60 @@ public struct Optimize: Sendable {
             return (snapshot, total)
         }
         let groupSize = options.maxCommitBins ?? plan.bins.count
-        var allAdded: [AddFile] = [], allRemoved: [AddFile] = []
-        var partitions = Set<[String?]>()
+        var totals = Totals()
         var groupStart = 0
         while groupStart < plan.bins.count {
             let groupStarted = clock.now
             let bins = Array(plan.bins[groupStart..<min(plan.bins.count, groupStart + groupSize)])
             groupStart += bins.count
             let added = try await rewrite(bins, snapshot: snapshot, target: target)
-            let removed = bins.flatMap(\.files)
-            let timestamp = table.context.clock()
-            let actions = removed.map { Action.remove($0.removal(deletionTimestamp: timestamp, dataChange: false)) } + added.map { Action.add($0) }
-
-            var metrics = Metrics()
-            metrics.record(added: added, removed: removed)
-            metrics.partitionsOptimized = Set(bins.map(\.partition)).count
-            metrics.numBatches = bins.count
-            metrics.totalConsideredFiles = plan.consideredFiles
-            metrics.totalFilesSkipped = plan.consideredFiles - removed.count
-            metrics.executionTimeMs = (clock.now - groupStarted).milliseconds
-            let commit = OperationCommit(table: table, snapshot: snapshot, operation: .optimize(predicate: options.predicate, zOrderBy: []),
-                                         read: ReadSet(files: removed.map(\.path)))
-            let done = try await commit.commit(actions, metrics: metrics)
-
-            total.version = done.version
-            total.commits += 1
-            allAdded += added
-            allRemoved += removed
-            partitions.formUnion(bins.map(\.partition))
+            try await commitRewrite(removed: bins.flatMap(\.files), added: added, partitions: bins.map(\.partition), batches: bins.count,
+                                    considered: plan.consideredFiles, zOrderBy: [], snapshot: snapshot, started: groupStarted, into: &totals)
         }
-        total.record(added: allAdded, removed: allRemoved)
-        total.partitionsOptimized = partitions.count
-        total.numBatches = plan.bins.count
-        total.totalFilesSkipped = plan.consideredFiles - allRemoved.count
-        total.executionTimeMs = (clock.now - start).milliseconds
+        return try await finish(totals, batches: plan.bins.count, considered: plan.consideredFiles, started: start)
+    }
+
+    /// What the commits of one run added up to.
+    struct Totals {
+        var metrics = Metrics()
+        var added: [AddFile] = []
+        var removed: [AddFile] = []
+        var partitions = Set<[String?]>()
+    }
+
+    /// Commits one group of rewritten bins or partitions: `remove` (dataChange=false) of `removed`, `add` of
+    /// `added`, the group's metrics; adds it to `totals`.
+    func commitRewrite(removed: [AddFile], added: [AddFile], partitions: [[String?]], batches: Int, considered: Int, zOrderBy: [String],
+                       snapshot: Snapshot, started: ContinuousClock.Instant, into totals: inout Totals) async throws(LakeError) {
+        let timestamp = table.context.clock()
+        let actions = removed.map { Action.remove($0.removal(deletionTimestamp: timestamp, dataChange: false)) } + added.map { Action.add($0) }
+        var metrics = Metrics()
+        metrics.record(added: added, removed: removed)
+        metrics.partitionsOptimized = Set(partitions).count
+        metrics.numBatches = batches
+        metrics.totalConsideredFiles = considered
+        metrics.totalFilesSkipped = considered - removed.count
+        metrics.preserveInsertionOrder = zOrderBy.isEmpty
+        metrics.executionTimeMs = (ContinuousClock.now - started).milliseconds
+        let commit = OperationCommit(table: table, snapshot: snapshot, operation: .optimize(predicate: options.predicate, zOrderBy: zOrderBy),
+                                     read: ReadSet(files: removed.map(\.path)))
+        let done = try await commit.commit(actions, metrics: metrics)
+        totals.metrics.version = done.version
+        totals.metrics.commits += 1
+        totals.added += added
+        totals.removed += removed
+        totals.partitions.formUnion(partitions)
+    }
+
+    /// The run's metrics from its commits' totals, and the snapshot after the last commit.
+    func finish(_ totals: Totals, batches: Int, considered: Int, started: ContinuousClock.Instant) async throws(LakeError) -> (Snapshot, Metrics) {
+        var total = totals.metrics
+        total.record(added: totals.added, removed: totals.removed)
+        total.partitionsOptimized = totals.partitions.count
+        total.numBatches = batches
+        total.totalConsideredFiles = considered
+        total.totalFilesSkipped = considered - totals.removed.count
+        total.executionTimeMs = (ContinuousClock.now - started).milliseconds
         return (try await table.snapshot(at: .version(total.version)), total)
     }
 
@@ -282,28 +312,10 @@ public struct Optimize: Sendable {
             last = bin.partition
         }
         let table = self.table
-        let limit = max(1, min(table.context.threads, jobs.count))
-        do {
-            return try await withThrowingTaskGroup(of: (Int, [AddFile]).self) { group in
-                var results = [[AddFile]](repeating: [], count: jobs.count)
-                var next = 0
-                func launch() {
-                    let i = next, files = jobs[i]
-                    next += 1
-                    group.addTask { (i, try await Self.compact(files, table: table, snapshot: snapshot, target: target)) }
-                }
-                while next < limit { launch() }
-                while let (i, added) = try await group.next() {
-                    results[i] = added
-                    if next < jobs.count { launch() }
-                }
-                return results.flatMap { $0 }
-            }
-        } catch let error as LakeError {
-            throw error
-        } catch {
-            throw LakeError(error)
+        let written = try await Self.inParallel(jobs, limit: table.context.threads) { files in
+            try await Self.compact(files, table: table, snapshot: snapshot, target: target)
         }
+        return written.flatMap { $0 }
     }
 
     /// Reads `files` (one partition's) a row group at a time, deletion vectors applied, into new files of about

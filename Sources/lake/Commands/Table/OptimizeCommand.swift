@@ -1,18 +1,28 @@
 import ArgumentParser
 import Lake
 
-/// `lake optimize TABLE [--target-size SIZE] [--where EXPR] [--max-commit-bins N]`: Delta's `OPTIMIZE`
-/// (bin-packing compaction).
+/// `lake optimize TABLE [--zorder c1,c2] [--target-size SIZE] [--where EXPR] [--memory-limit SIZE]
+/// [--max-commit-bins N]`: Delta's `OPTIMIZE` (bin-packing compaction) and `OPTIMIZE ... ZORDER BY`.
 struct OptimizeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "optimize",
-        abstract: "Compact the small files of a Delta table into files of about the target size.",
+        abstract: "Compact the small files of a Delta table, or Z-order its files by some columns.",
         discussion: """
             In each partition (those --where selects), files smaller than the target size are rewritten into \
             files of about that size; files at size, and partitions with fewer than two small files, are left \
             alone, so a second run does nothing. Rows deleted through deletion vectors stay deleted. The commit \
             only rearranges files (dataChange=false): appends committed meanwhile are kept; exit code 3 when \
             another writer removed a file being compacted.
+
+            With --zorder, each partition's rows are sorted by the interleaved bits of the given columns and \
+            written as files of about the target size, so predicates on any of those columns skip most files. \
+            It is incremental: files it clustered are tagged, a second run with no new data rewrites nothing, \
+            and after appends only the new files and the clustered files their rows overlap are rewritten. \
+            Partitions larger than --memory-limit are sorted in ranges spilled to $TMPDIR.
+
+            Examples:
+              lake optimize /data/orders
+              lake optimize /data/orders --zorder customer_id,product_id --target-size 128MB
             """
     )
 
@@ -24,6 +34,12 @@ struct OptimizeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("where"), help: "A SQL predicate over partition columns selecting the partitions to compact, e.g. \"date >= '2024-01-01'\".")
     var predicate: String?
+
+    @Option(name: .customLong("zorder"), help: "Z-order by these comma-separated non-partition columns, e.g. customer_id,product_id.")
+    var zOrder: String?
+
+    @Option(name: .customLong("memory-limit"), help: "Memory a Z-order may hold at once: bytes or a size like 512MB, 4GiB (default: a quarter of the machine's memory).")
+    var memoryLimit: String?
 
     @Option(name: .customLong("max-commit-bins"), help: "Commit every N bins on their own, so a killed run keeps the work done (default: one commit).")
     var maxCommitBins: Int?
@@ -37,14 +53,26 @@ struct OptimizeCommand: AsyncParsableCommand {
                 throw ValidationError("--target-size \(targetSize) is not a size: give bytes or a number with a unit (KB, MB, GB, KiB, MiB, GiB), e.g. 64MB")
             }
         }
+        if let memoryLimit {
+            guard let bytes = ByteSize.parse(memoryLimit), bytes >= 1 << 20 else {
+                throw ValidationError("--memory-limit \(memoryLimit) is not a size of at least 1MiB: give bytes or a number with a unit, e.g. 512MB")
+            }
+        }
+        if let zOrder, zOrderColumns(zOrder).isEmpty { throw ValidationError("--zorder needs at least one column name, e.g. --zorder customer_id,product_id") }
         if let maxCommitBins, maxCommitBins < 1 { throw ValidationError("--max-commit-bins must be at least 1") }
     }
 
     func run() async throws {
         try await runReportingErrors {
-            let options = Optimize.Options(targetSize: targetSize.flatMap(ByteSize.parse), predicate: predicate, maxCommitBins: maxCommitBins)
+            let options = Optimize.Options(targetSize: targetSize.flatMap(ByteSize.parse), predicate: predicate, maxCommitBins: maxCommitBins,
+                                           zOrderBy: zOrder.map(zOrderColumns) ?? [], memoryLimit: memoryLimit.flatMap(ByteSize.parse))
             let (s, m) = try await Optimize(table: try DeltaTable(location: table), options: options).execute()
-            OperationOutput.print(m, version: s.version, changed: m.commits > 0, json: json, unchanged: "no files to compact")
+            OperationOutput.print(m, version: s.version, changed: m.commits > 0, json: json, unchanged: zOrder == nil ? "no files to compact" : "no files to Z-order")
         }
+    }
+
+    /// The column names of a `--zorder` list.
+    func zOrderColumns(_ list: String) -> [String] {
+        list.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
     }
 }
