@@ -481,6 +481,79 @@ def _deltars_optimize_process(ctx: Context) -> str:
     )
 
 
+# The Z-order row: both engines cluster the 200-file table by (customer_id, product_id) into 64 MiB files.
+ZORDER_COLUMNS = ["customer_id", "product_id"]
+ZORDER_TARGET = 64 << 20
+
+
+def _deltars_zorder(ctx: Context):
+    import shutil
+
+    from deltalake import DeltaTable
+
+    src = _delta_orders_appended(ctx)
+    copies = []
+    for i in range(ctx.repeat):
+        dst = ctx.out(f"peer-zorder-{i}")
+        shutil.copytree(src, dst)
+        copies.append(str(dst))
+    return lambda: DeltaTable(copies.pop(0)).optimize.z_order(ZORDER_COLUMNS, target_size=ZORDER_TARGET)
+
+
+def _deltars_zorder_process(ctx: Context) -> str:
+    return (
+        "import sys, shutil\n"
+        "from deltalake import DeltaTable\n"
+        f"shutil.copytree({str(_delta_orders_appended(ctx))!r}, sys.argv[1] + '/t')\n"
+        f"DeltaTable(sys.argv[1] + '/t').optimize.z_order({ZORDER_COLUMNS!r}, target_size={ZORDER_TARGET})\n"
+    )
+
+
+def _delta_orders_compacted(ctx: Context) -> Path:
+    """The 200-file table after delta-rs compacted it: 200 removed files for a vacuum to delete."""
+    import shutil
+
+    from deltalake import DeltaTable
+
+    def build(tmp: Path) -> None:
+        shutil.copytree(_delta_orders_appended(ctx), tmp)
+        DeltaTable(str(tmp)).optimize.compact(target_size=OPTIMIZE_TARGET)
+
+    return _build_once(_bench_dir(ctx) / f"delta-orders-compacted-{ctx.rows}", build)
+
+
+def _vacuumed_files(ctx: Context) -> int:
+    """Files the vacuum deletes: the compacted-away ones (every file not in the snapshot)."""
+    from deltalake import DeltaTable
+
+    table = _delta_orders_compacted(ctx)
+    on_disk = sum(1 for p in table.rglob("*.parquet") if "_delta_log" not in p.parts)
+    return on_disk - len(DeltaTable(str(table)).file_uris())
+
+
+def _deltars_vacuum(ctx: Context):
+    import shutil
+
+    from deltalake import DeltaTable
+
+    src = _delta_orders_compacted(ctx)
+    copies = []
+    for i in range(ctx.repeat):
+        dst = ctx.out(f"peer-vacuum-{i}")
+        shutil.copytree(src, dst)
+        copies.append(str(dst))
+    return lambda: DeltaTable(copies.pop(0)).vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
+
+
+def _deltars_vacuum_process(ctx: Context) -> str:
+    return (
+        "import sys, shutil\n"
+        "from deltalake import DeltaTable\n"
+        f"shutil.copytree({str(_delta_orders_compacted(ctx))!r}, sys.argv[1] + '/t')\n"
+        "DeltaTable(sys.argv[1] + '/t').vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)\n"
+    )
+
+
 # The small upsert of issue 9: 1,000 source rows into the orders table stored as 50 files.
 UPSERT_FILES = 50
 UPSERT_SOURCE_ROWS = 1_000
@@ -687,6 +760,22 @@ DELTA_OPS: list[BenchOp] = [
         lake=lambda ctx: ["delta-optimize", "--input", str(_delta_orders_appended(ctx)), "--output", str(ctx.out("lake-delta-optimize"))],
         rows=_appended_files,
         peer_process=_deltars_optimize_process,
+    ),
+    BenchOp(
+        name="delta-zorder",
+        peer="delta-rs",
+        prepare=_deltars_zorder,
+        lake=lambda ctx: ["delta-zorder", "--input", str(_delta_orders_appended(ctx)), "--output", str(ctx.out("lake-delta-zorder"))],
+        rows=_appended_files,
+        peer_process=_deltars_zorder_process,
+    ),
+    BenchOp(
+        name="delta-vacuum",
+        peer="delta-rs",
+        prepare=_deltars_vacuum,
+        lake=lambda ctx: ["delta-vacuum", "--input", str(_delta_orders_compacted(ctx)), "--output", str(ctx.out("lake-delta-vacuum"))],
+        rows=_vacuumed_files,
+        peer_process=_deltars_vacuum_process,
     ),
     BenchOp(
         name="delta-upsert-small",

@@ -117,6 +117,9 @@ public struct LocalStore: ObjectStore {
         let full = try fullPath(path)
         let dir = Self.parent(full)
         try Self.makeDirectories(dir, key: path)
+        // A name already taken needs no temporary file written and synced to find out (a writer behind the
+        // log's tip learns it cheaply); link(2) below still decides every race.
+        if access(full, F_OK) == 0 { throw ObjectStoreError.alreadyExists(path) }
         let tmp = try Self.writeTemp(dir: dir, name: Self.baseName(full), bytes: bytes, key: path)
         defer { unlink(tmp) }
         // link(2) never replaces an existing name: exactly one racer gets 0, everyone else EEXIST.

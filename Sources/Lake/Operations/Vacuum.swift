@@ -126,9 +126,9 @@ public struct Vacuum: Sendable {
 
         let (deleted, failure) = await delete(doomed.map(\.path))
         metrics.numDeletedFiles = deleted
-        // VACUUM END reads the START commit's version, so it lands right after it without a rebase.
-        let afterStart = try await table.snapshot(at: .version(started.version))
-        let end = OperationCommit(table: table, snapshot: afterStart, operation: .vacuumEnd(status: failure == nil ? "COMPLETED" : "FAILED"), read: .nothing)
+        // VACUUM END reads nothing, so it commits on the snapshot START read: the transaction rebases over
+        // START (one commit file read) instead of replaying the log again.
+        let end = OperationCommit(table: table, snapshot: snapshot, operation: .vacuumEnd(status: failure == nil ? "COMPLETED" : "FAILED"), read: .nothing)
         let ended = try await end.commit([], metrics: EndMetrics(numDeletedFiles: deleted, numVacuumedDirectories: 0))
         metrics.endVersion = ended.version
         if let failure {

@@ -22,6 +22,10 @@ enum DeltaBench {
         case delete = "delta-delete"
         /// Compact (bin-packing optimize, default target size) a table of many small files (--input table dir, --output scratch).
         case optimize = "delta-optimize"
+        /// Z-order by (customer_id, product_id) into `zOrderTargetSize` files (--input table dir, --output scratch).
+        case zOrder = "delta-zorder"
+        /// Vacuum with retention 0 a table whose small files were compacted away (--input table dir, --output scratch).
+        case vacuum = "delta-vacuum"
         /// Full scan of a table into memory (--input table dir).
         case scan = "delta-scan"
         /// Scan with `filterPredicate` (--input table dir).
@@ -38,6 +42,8 @@ enum DeltaBench {
 
     /// The workload's filtered-scan predicate.
     static let filterPredicate = "amount > 900 AND status = 'completed'"
+    /// Target file size of the Z-order row (delta-rs gets the same).
+    static let zOrderTargetSize = 64 << 20
     /// Number of commits of the appends row.
     static let appendCount = 200
 
@@ -69,7 +75,7 @@ enum DeltaBench {
                 best = min(best, t.duration(to: .now).seconds)
                 rows = m.numOutputRows
             }
-        case .merge, .delete, .optimize:
+        case .merge, .delete, .optimize, .zOrder, .vacuum:
             let output = try need(output, op)
             let source = try op == .merge ? DataFrame(ParquetReader(path: need(input2, op)).read()) : nil
             for i in 0..<count {
@@ -84,6 +90,13 @@ enum DeltaBench {
                 } else if op == .optimize {
                     let (_, m) = try await Optimize(table: table).execute()
                     rows = m.numFilesRemoved
+                } else if op == .zOrder {
+                    let options = Optimize.Options(targetSize: zOrderTargetSize, zOrderBy: ["customer_id", "product_id"])
+                    let (_, m) = try await Optimize(table: table, options: options).execute()
+                    rows = m.numFilesRemoved
+                } else if op == .vacuum {
+                    let m = try await Vacuum(table: table, options: .init(retentionMillis: 0, force: true)).execute()
+                    rows = m.numDeletedFiles
                 } else {
                     let (_, m) = try await Delete(table: table, options: .init(predicate: "status = 'cancelled'")).execute()
                     rows = m.numDeletedRows
