@@ -49,6 +49,8 @@ struct ZOrderRewrite: Sendable {
     let memoryLimit: Int
     /// The run's id (`ZCUBE_ID`).
     let cubeID: String
+    /// Where files read for the rewrite are reported.
+    var progress: ProgressTracker?
 
     /// A file clustered by these columns and the Z-values it holds (nil when unknown).
     struct Clustered: Sendable {
@@ -95,6 +97,7 @@ struct ZOrderRewrite: Sendable {
             }
         }
         let cuts = untouched.sorted()
+        progress?.expect(files: rewrite.count, bytes: rewrite.reduce(0) { BinPacking.adding($0, $1.size) })
         let rowsPerFile = Self.rowsPerFile(rewrite, targetSize: targetSize)
 
         // The first file gives the decoded bytes per row; the rest are read only if everything fits.
@@ -171,6 +174,8 @@ struct ZOrderRewrite: Sendable {
         let rest = Array(files.dropFirst())
         let limit = max(1, min(table.context.threads, rest.count))
         var parts = [DataFrame](repeating: first, count: files.count)
+        let progress = self.progress
+        progress?.done(files: 1, bytes: files[0].size)
         do {
             try await withThrowingTaskGroup(of: (Int, DataFrame).self) { group in
                 var next = 0
@@ -179,7 +184,9 @@ struct ZOrderRewrite: Sendable {
                     next += 1
                     group.addTask {
                         let file = try await reader.open(add)
-                        return (i + 1, try await file.read(schema: schema, rowGroups: Array(0..<file.rowGroupCount)).frame)
+                        let frame = try await file.read(schema: schema, rowGroups: Array(0..<file.rowGroupCount)).frame
+                        progress?.done(files: 1, bytes: add.size)
+                        return (i + 1, frame)
                     }
                 }
                 while next < limit && next < rest.count { launch() }
@@ -325,6 +332,7 @@ struct ZOrderRewrite: Sendable {
                     }
                     position += Int64(z.count)
                 }
+                progress?.done(files: 1, bytes: add.size)
             }
             try await spill.finish()
 

@@ -1,6 +1,7 @@
 import DeltaLog
 
-/// The nightly maintenance of one table, as `lake maintain` runs it from cron: compaction (`Optimize`), a
+/// The nightly maintenance of one table, as `lake maintain` runs it from cron: compaction or, with Z-order
+/// columns or on a liquid-clustered table, an incremental clustering (`Optimize`), a
 /// checkpoint when commits piled up since the last one (at least `delta.checkpointInterval`, default 10; the log
 /// cleanup of `LogCleanup` follows it), and `Vacuum` with the table's own retention. Each step is the operation
 /// itself, so each is safe beside writers (optimize commits beside appends, vacuum keeps unexpired tombstones)
@@ -20,16 +21,23 @@ public struct Maintain: Sendable {
 
     /// The table maintained.
     public let table: DeltaTable
+    /// How the optimize step runs (target size, Z-order columns, memory limit).
+    public let optimize: Optimize.Options
+    /// Where the optimize and vacuum report their files as they are done (nil: nowhere).
+    public var progress: ProgressTracker?
 
-    /// Maintenance of `table`.
-    public init(table: DeltaTable) {
+    /// Maintenance of `table`, its optimize step run with `optimize`.
+    public init(table: DeltaTable, optimize: Optimize.Options = Optimize.Options()) {
         self.table = table
+        self.optimize = optimize
     }
 
-    /// Runs compaction, a due checkpoint with log cleanup, then vacuum; stops at the first step that fails.
+    /// Runs the optimize, a due checkpoint with log cleanup, then vacuum; stops at the first step that fails.
     public func execute() async throws(LakeError) -> Metrics {
         var metrics = Metrics()
-        (_, metrics.optimize) = try await Optimize(table: table).execute()
+        var optimizing = Optimize(table: table, options: optimize)
+        optimizing.progress = progress
+        (_, metrics.optimize) = try await optimizing.execute()
         let snapshot = try await table.snapshot()
         let interval = Int64(snapshot.properties["delta.checkpointInterval"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 10
         let since = snapshot.version - (snapshot.segment.checkpointVersion ?? -1)
@@ -38,7 +46,9 @@ public struct Maintain: Sendable {
             metrics.checkpointVersion = snapshot.version
             metrics.logFilesRemoved = try await LogCleanup(table: table).execute(after: snapshot).deleted.count
         }
-        metrics.vacuum = try await Vacuum(table: table).execute()
+        var vacuum = Vacuum(table: table)
+        vacuum.progress = progress
+        metrics.vacuum = try await vacuum.execute()
         return metrics
     }
 }

@@ -15,6 +15,10 @@ struct OperationCommit: Sendable {
     let operation: DeltaOperation
     /// What it read.
     let read: ReadSet
+    /// A version past the snapshot's that the operation knows changed no table state (VACUUM END after its
+    /// own VACUUM START): the commit goes on top of it without replaying the log or rebasing. Ignored under
+    /// in-commit timestamps, which must read the later commit's timestamp.
+    var readVersion: Int64? = nil
 
     /// The outcome.
     struct Result: Sendable {
@@ -28,7 +32,8 @@ struct OperationCommit: Sendable {
 
     /// Commits `actions` with `metrics` in `commitInfo.operationMetrics`.
     func commit(_ actions: [Action], metrics: some OperationMetrics) async throws(LakeError) -> Result {
-        let state = snapshot.map { Transaction.ReadState(snapshot: $0) } ?? Transaction.ReadState.newTable
+        var state = snapshot.map { Transaction.ReadState(snapshot: $0) } ?? Transaction.ReadState.newTable
+        if let v = readVersion, v > state.version, state.inCommitTimestamp == nil { state.version = v }
         let clock = table.context.clock
         let table = self.table
         // Delta's metadata cleanup follows every checkpoint; if it fails only extra log files remain.

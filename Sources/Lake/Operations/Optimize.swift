@@ -144,6 +144,8 @@ public struct Optimize: Sendable {
     public let table: DeltaTable
     /// The options.
     public let options: Options
+    /// Where files rewritten are reported as they are done (nil: nowhere).
+    public var progress: ProgressTracker?
 
     /// An optimize of `table`.
     public init(table: DeltaTable, options: Options = Options()) {
@@ -311,16 +313,17 @@ public struct Optimize: Sendable {
             if let last, last == bin.partition { jobs[jobs.count - 1] += bin.files } else { jobs.append(bin.files) }
             last = bin.partition
         }
-        let table = self.table
+        let table = self.table, progress = self.progress
+        progress?.expect(files: bins.reduce(0) { $0 + $1.files.count }, bytes: bins.reduce(0) { BinPacking.adding($0, $1.bytes) })
         let written = try await Self.inParallel(jobs, limit: table.context.threads) { files in
-            try await Self.compact(files, table: table, snapshot: snapshot, target: target)
+            try await Self.compact(files, table: table, snapshot: snapshot, target: target, progress: progress)
         }
         return written.flatMap { $0 }
     }
 
     /// Reads `files` (one partition's) a row group at a time, deletion vectors applied, into new files of about
     /// `target` bytes with `dataChange = false`.
-    static func compact(_ files: [AddFile], table: DeltaTable, snapshot: Snapshot, target: Int) async throws(LakeError) -> [AddFile] {
+    static func compact(_ files: [AddFile], table: DeltaTable, snapshot: Snapshot, target: Int, progress: ProgressTracker?) async throws(LakeError) -> [AddFile] {
         let reader = DataFileReader(table: table, snapshot: snapshot)
         let writer = try DataFileWriter(table: table, metadata: snapshot.metadata, schema: snapshot.schema, targetFileSize: target, dataChange: false)
         for add in files {
@@ -330,6 +333,7 @@ public struct Optimize: Sendable {
                 let rows = try await file.read(schema: snapshot.schema, rowGroups: [g])
                 try await writer.write(rows.frame)
             }
+            progress?.done(files: 1, bytes: add.size)
         }
         return try await writer.finish()
     }

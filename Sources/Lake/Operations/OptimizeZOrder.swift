@@ -70,7 +70,8 @@ extension Optimize {
 
         let cube = table.context.uuid()
         let parallel = max(1, min(table.context.threads, jobs.count))
-        let rewrite = ZOrderRewrite(table: table, snapshot: snapshot, columns: columns, targetSize: target, memoryLimit: limit / parallel, cubeID: cube)
+        let rewrite = ZOrderRewrite(table: table, snapshot: snapshot, columns: columns, targetSize: target, memoryLimit: limit / parallel, cubeID: cube,
+                                    progress: progress)
         let groupSize = options.maxCommitBins ?? jobs.count
         var totals = Totals()
         var groupStart = 0

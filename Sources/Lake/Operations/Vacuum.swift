@@ -84,6 +84,8 @@ public struct Vacuum: Sendable {
     public let table: DeltaTable
     /// How.
     public let options: Options
+    /// Where deletions are reported as they happen (nil: nowhere).
+    public var progress: ProgressTracker?
 
     /// Deletes at most this many files per batch; each batch runs `deleteWidth` deletes at once.
     static let batchSize = 1000
@@ -124,11 +126,13 @@ public struct Vacuum: Sendable {
         let started = try await start.commit([], metrics: StartMetrics(numFilesToDelete: metrics.numFilesToDelete, sizeOfDataToDelete: metrics.sizeOfDataToDelete))
         metrics.startVersion = started.version
 
-        let (deleted, failure) = await delete(doomed.map(\.path))
+        progress?.expect(files: doomed.count, bytes: metrics.sizeOfDataToDelete)
+        let (deleted, failure) = await delete(doomed)
         metrics.numDeletedFiles = deleted
-        // VACUUM END reads nothing, so it commits on the snapshot START read: the transaction rebases over
-        // START (one commit file read) instead of replaying the log again.
-        let end = OperationCommit(table: table, snapshot: snapshot, operation: .vacuumEnd(status: failure == nil ? "COMPLETED" : "FAILED"), read: .nothing)
+        // VACUUM END reads nothing and START changed no state: it commits right after START without replaying
+        // the log again.
+        let end = OperationCommit(table: table, snapshot: snapshot, operation: .vacuumEnd(status: failure == nil ? "COMPLETED" : "FAILED"), read: .nothing,
+                                  readVersion: started.version)
         let ended = try await end.commit([], metrics: EndMetrics(numDeletedFiles: deleted, numVacuumedDirectories: 0))
         metrics.endVersion = ended.version
         if let failure {
@@ -240,13 +244,14 @@ public struct Vacuum: Sendable {
 
     /// Deletes `keys` in batches of `batchSize`, `deleteWidth` at once; stops after the first batch with a
     /// failure. Returns how many were deleted and the first failure.
-    func delete(_ keys: [String]) async -> (Int, String?) {
+    func delete(_ objects: [ObjectMeta]) async -> (Int, String?) {
+        let progress = self.progress
         let width = max(4, table.context.threads * 4)
         let store = table.store
         var deleted = 0
         var start = 0
-        while start < keys.count {
-            let batch = Array(keys[start..<min(start + Self.batchSize, keys.count)])
+        while start < objects.count {
+            let batch = Array(objects[start..<min(start + Self.batchSize, objects.count)])
             start += batch.count
             let (done, failure) = await withTaskGroup(of: (Int, String?).self) { group -> (Int, String?) in
                 for lane in 0..<min(width, batch.count) {
@@ -254,7 +259,8 @@ public struct Vacuum: Sendable {
                         var n = 0
                         var i = lane
                         while i < batch.count {
-                            do { try await store.delete(batch[i]) } catch { return (n, "\(batch[i]): \(error)") }
+                            do { try await store.delete(batch[i].path) } catch { return (n, "\(batch[i].path): \(error)") }
+                            progress?.done(files: 1, bytes: batch[i].size)
                             n += 1
                             i += width
                         }

@@ -37,4 +37,10 @@ enum StandardOutput {
 enum StandardError {
     /// Writes a line of text to stderr.
     static func line(_ text: String) { writeAll(2, Array((text + "\n").utf8)) }
+
+    /// Writes `text` to stderr as it is (a progress line redrawn with `\r`).
+    static func write(_ text: String) { writeAll(2, Array(text.utf8)) }
+
+    /// Whether stderr is a terminal (progress is drawn only there).
+    static var isTerminal: Bool { isatty(2) == 1 }
 }

@@ -47,6 +47,9 @@ struct OptimizeCommand: AsyncParsableCommand {
     @Flag(help: "Print the metrics as JSON.")
     var json = false
 
+    @Flag(help: "No progress line and no summary (errors still go to stderr; --json still prints).")
+    var quiet = false
+
     func validate() throws {
         if let targetSize {
             guard let bytes = ByteSize.parse(targetSize), bytes >= 1 else {
@@ -58,21 +61,27 @@ struct OptimizeCommand: AsyncParsableCommand {
                 throw ValidationError("--memory-limit \(memoryLimit) is not a size of at least 1MiB: give bytes or a number with a unit, e.g. 512MB")
             }
         }
-        if let zOrder, zOrderColumns(zOrder).isEmpty { throw ValidationError("--zorder needs at least one column name, e.g. --zorder customer_id,product_id") }
+        if let zOrder, Self.columnList(zOrder).isEmpty { throw ValidationError("--zorder needs at least one column name, e.g. --zorder customer_id,product_id") }
         if let maxCommitBins, maxCommitBins < 1 { throw ValidationError("--max-commit-bins must be at least 1") }
     }
 
     func run() async throws {
         try await runReportingErrors {
             let options = Optimize.Options(targetSize: targetSize.flatMap(ByteSize.parse), predicate: predicate, maxCommitBins: maxCommitBins,
-                                           zOrderBy: zOrder.map(zOrderColumns) ?? [], memoryLimit: memoryLimit.flatMap(ByteSize.parse))
-            let (s, m) = try await Optimize(table: try DeltaTable(location: table), options: options).execute()
+                                           zOrderBy: zOrder.map(Self.columnList) ?? [], memoryLimit: memoryLimit.flatMap(ByteSize.parse))
+            var optimize = Optimize(table: try DeltaTable(location: table), options: options)
+            let display = ProgressDisplay(zOrder == nil ? "optimize" : "z-order", enabled: !quiet && !json)
+            optimize.progress = display.tracker
+            defer { display.finish() }
+            let (s, m) = try await optimize.execute()
+            display.finish()
+            if quiet && !json { return }
             OperationOutput.print(m, version: s.version, changed: m.commits > 0, json: json, unchanged: zOrder == nil ? "no files to compact" : "no files to Z-order")
         }
     }
 
-    /// The column names of a `--zorder` list.
-    func zOrderColumns(_ list: String) -> [String] {
+    /// The column names of a comma-separated list (`--zorder`).
+    static func columnList(_ list: String) -> [String] {
         list.split(separator: ",").map { String($0).trimmingSpaces() }.filter { !$0.isEmpty }
     }
 }

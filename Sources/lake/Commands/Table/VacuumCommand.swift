@@ -32,16 +32,24 @@ struct VacuumCommand: AsyncParsableCommand {
     @Flag(help: "Print the metrics (and a dry run's files) as JSON.")
     var json = false
 
+    @Flag(help: "No progress line and no summary (errors still go to stderr; --json still prints).")
+    var quiet = false
+
     func run() async throws {
         try await runReportingErrors {
             let options = Vacuum.Options(retentionMillis: try retain.map(RetentionDuration.parseShort), dryRun: dryRun, force: force)
-            let m = try await Vacuum(table: try DeltaTable(location: table), options: options).execute()
+            var vacuum = Vacuum(table: try DeltaTable(location: table), options: options)
+            let display = ProgressDisplay("vacuum", enabled: !quiet && !json)
+            vacuum.progress = display.tracker
+            defer { display.finish() }
+            let m = try await vacuum.execute()
+            display.finish()
             if json {
                 StandardOutput.line(Self.document(m).pretty)
             } else if dryRun {
                 for file in m.files { StandardOutput.line(file) }
                 StandardOutput.line("dry run: \(m.numFilesToDelete) files, \(m.sizeOfDataToDelete) bytes would be deleted (retention \(m.retentionMillis) ms); nothing deleted or committed")
-            } else {
+            } else if !quiet {
                 OperationOutput.print(m, version: m.endVersion ?? -1, changed: m.endVersion != nil, json: false,
                                       unchanged: "no files to delete")
             }
