@@ -27,6 +27,11 @@ private func action(_ lines: [JSONValue], _ key: String) -> JSONValue? {
     lines.lazy.compactMap { $0[key] }.first
 }
 
+/// The configurations of the commit's domainMetadata actions.
+private func domainsOf(_ lines: [JSONValue]) -> [String] {
+    lines.compactMap { $0["domainMetadata"]?["configuration"]?.stringValue }
+}
+
 /// Writes a commit file by hand, as another engine would.
 private func writeCommit(_ t: DeltaTable, _ version: Int64, _ lines: [String]) throws {
     let dir = t.location + "/_delta_log"
@@ -166,14 +171,38 @@ private func expectFailure(_ kind: LakeError.Kind, _ words: [String], _ body: ()
         try await refused(["x"], properties: ["delta.dataSkippingStatsColumns": "id, `region`"], ["x", "delta.dataSkippingStatsColumns"])
     }
 
-    @Test func columnsInsideTheStatsSettingsAreAccepted() async throws {
-        let (t, s) = try await clusteredTable(["region"], properties: ["delta.dataSkippingStatsColumns": "id, `region`", "delta.dataSkippingNumIndexedCols": "2"])
+    @Test func theStatsColumnListOverridesTheIndexedColumnCount() async throws {
+        // Spark collects stats for exactly the listed columns when delta.dataSkippingStatsColumns is set.
+        let properties = ["delta.dataSkippingStatsColumns": "id, `region`", "delta.dataSkippingNumIndexedCols": "1"]
+        let (t, created) = try await clusteredTable(["region"], properties: properties)
         defer { dmlCleanup(t) }
-        #expect(try ClusteringColumns.of(s) == ["region"])
+        #expect(try ClusteringColumns.of(created) == ["region"])
+        let (s, _) = try await Write(table: t, data: try dmlRows([1, 2], regions: ["b", "a"], values: [5, 6])).execute()
+        let stats = try JSONValue.parse(try #require(s.files.first?.stats))
+        guard case let .object(mins)? = stats["minValues"] else { Issue.record("no minValues"); return }
+        #expect(Set(mins.keys) == ["id", "region"])
+        #expect(stats["minValues"]?["region"]?.stringValue == "a")
     }
 
-    @Test func statsColumnNamesParseQuotesAndSkipNestedEntries() {
-        #expect(ClusteringColumns.statsColumnNames(" a ,`B,c`, s.t ,`d.e`") == ["a", "b,c", "d.e"])
+    @Test func aClusteringColumnPastThe32ndIsAcceptedWhenTheStatsColumnListNamesIt() async throws {
+        let schema = Schema((0..<40).map { Field("c\($0)", .int64) })
+        let (t, _) = try await clusteredTable(["c39"], schema: schema, properties: ["delta.dataSkippingStatsColumns": "c39", "delta.columnMapping.mode": "name"])
+        defer { dmlCleanup(t) }
+        let rows = try DataFrame((0..<40).map { (name: "c\($0)", column: try Column(.int64, [.int(Int64($0))])) })
+        let (s, _) = try await Write(table: t, data: rows).execute()
+        let physical = try #require(s.columnMapping.physicalName(of: "c39"))
+        let stats = try JSONValue.parse(try #require(s.files.first?.stats))
+        guard case let .object(mins)? = stats["minValues"] else { Issue.record("no minValues"); return }
+        #expect(Array(mins.keys) == [physical] && mins[physical]?.int64Value == 39)
+    }
+
+    @Test func statsColumnListsParseQuotesAndNestedPaths() {
+        #expect(StatsColumns.parse(" a ,`B,c`, s.t ,`d.e`,`x``y` ,") == [["a"], ["B,c"], ["s", "t"], ["d.e"], ["x`y"]])
+    }
+
+    @Test func aListedStructGivesStatsForEachOfItsLeaves() {
+        let schema = Schema([Field("id", .int64), Field("s", .structure([Field("a", .int64), Field("b", .string)]))])
+        #expect(StatsColumns.physicalPaths("S, nope, id.x", schema: schema, mapped: false) == [["s"]])
     }
 }
 
@@ -289,6 +318,37 @@ private func expectFailure(_ kind: LakeError.Kind, _ words: [String], _ body: ()
         // Only the create commit writes the domain: later commits neither repeat nor remove it.
         for v in Int64(1)...4 { #expect(action(try commitLines(t, v), "domainMetadata") == nil) }
         #expect(try await dmlContents(t).map { "\($0.0):\($0.2 ?? -1)" } == ["1:5", "3:31", "4:40"])
+    }
+
+    @Test func restoreBringsBackTheOldVersionsClusteringColumns() async throws {
+        let (t, _) = try await clusteredTable(["x"])
+        defer { dmlCleanup(t) }
+        _ = try await Write(table: t, data: try dmlRows([1], regions: ["a"], values: [1])).execute()
+        _ = try await Cluster(table: t, columns: ["region", "id"]).execute()
+        let (s, _) = try await Restore(table: t, to: .version(1)).execute()
+        #expect(s.version == 3)
+        #expect(try ClusteringColumns.of(s) == ["x"])
+        #expect(domainsOf(try commitLines(t, 3)) == [#"{"clusteringColumns":[["x"]],"domainName":"delta.clustering"}"#])
+    }
+
+    @Test func restoreToBeforeClusteringLeavesTheTableClusteredByNoColumn() async throws {
+        let (t, _) = try await dmlTable(try dmlRows([1], regions: ["a"], values: [1]))
+        defer { dmlCleanup(t) }
+        _ = try await Cluster(table: t, columns: ["x"]).execute()
+        _ = try await Write(table: t, data: try dmlRows([2], regions: ["b"], values: [2])).execute()
+        let (s, _) = try await Restore(table: t, to: .version(0)).execute()
+        // The protocol is never downgraded, so the table stays clustered, by the columns version 0 had: none.
+        #expect(try ClusteringColumns.of(s) == [])
+        #expect(try await dmlContents(t).map(\.0) == [1])
+    }
+
+    @Test func restoreOfOnlyDataLeavesAnUnchangedDomainAlone() async throws {
+        let (t, _) = try await clusteredTable(["x"])
+        defer { dmlCleanup(t) }
+        _ = try await Write(table: t, data: try dmlRows([1], regions: ["a"], values: [1])).execute()
+        _ = try await Write(table: t, data: try dmlRows([2], regions: ["a"], values: [2])).execute()
+        _ = try await Restore(table: t, to: .version(1)).execute()
+        #expect(domainsOf(try commitLines(t, 3)).isEmpty)
     }
 
     @Test func aCheckpointKeepsTheDomain() async throws {

@@ -67,8 +67,9 @@ public enum ClusteringColumns {
             throw LakeError.invalidRequest("\(columns.count) clustering columns given (\(columns.joined(separator: ", "))); at most \(maxColumns) are allowed")
         }
         let statsPositions = leafPositions(schema.fields)
-        let indexed = indexedColumnCount(configuration)
-        let statsColumns = configuration["delta.dataSkippingStatsColumns"].map(statsColumnNames)
+        let indexed = StatsColumns.indexedColumnCount(configuration)
+        // The top-level columns the stats column list names (a listed struct cannot be a clustering column).
+        let statsColumns = configuration[StatsColumns.statsColumnsKey].map { Set(StatsColumns.parse($0).filter { $0.count == 1 }.map { $0[0].lowercased() }) }
         var seen = Set<String>()
         var resolved: [String] = []
         for name in columns {
@@ -84,11 +85,11 @@ public enum ClusteringColumns {
             guard orderable(field) else {
                 throw LakeError.invalidRequest("clustering column \(field.name) has type \(field.isVariant ? "variant" : field.type.name), which data skipping cannot order; cluster by numeric, decimal, date, timestamp or string columns")
             }
-            if let statsColumns, !statsColumns.contains(field.name.lowercased()) {
-                throw LakeError.invalidRequest("clustering column \(field.name) is not in delta.dataSkippingStatsColumns (\(configuration["delta.dataSkippingStatsColumns"] ?? "")), so files would have no stats for it; add it there first")
-            }
-            // lake's writer collects stats for the first delta.dataSkippingNumIndexedCols leaf columns.
-            if indexed >= 0, let position = statsPositions[field.name], position >= indexed {
+            if let statsColumns {
+                if !statsColumns.contains(field.name.lowercased()) {
+                    throw LakeError.invalidRequest("clustering column \(field.name) is not in delta.dataSkippingStatsColumns (\(configuration[StatsColumns.statsColumnsKey] ?? "")), so files would have no stats for it; add it there first")
+                }
+            } else if indexed >= 0, let position = statsPositions[field.name], position >= indexed {
                 throw LakeError.invalidRequest("clustering column \(field.name) is leaf column \(position + 1) of the schema, past the \(indexed) whose stats are collected (delta.dataSkippingNumIndexedCols); raise that property or move the column first")
             }
             resolved.append(field.name)
@@ -108,6 +109,15 @@ public enum ClusteringColumns {
             physical.append([mapping.mode == .none ? field.name : DeltaSchema.physicalName(field)])
         }
         return DomainMetadata(domain: domain, configuration: encode(physicalPaths: physical))
+    }
+
+    /// The clustering domain a RESTORE of `current` to `old` commits, as Spark's does: when the current table has
+    /// the domain, the old version's columns come back with the old schema they name (no column when the old
+    /// version had no domain); nil when nothing changes.
+    static func restoredDomain(current: Snapshot, old: Snapshot) -> DomainMetadata? {
+        guard let now = current.domainMetadata[domain] else { return nil }
+        let restored = old.domainMetadata[domain] ?? DomainMetadata(domain: domain, configuration: encode(physicalPaths: []))
+        return restored.configuration == now.configuration ? nil : restored
     }
 
     /// The domain's configuration text for physical column paths, in Spark's shape (keys sorted, so
@@ -192,12 +202,6 @@ public enum ClusteringColumns {
         }
     }
 
-    /// `delta.dataSkippingNumIndexedCols` as lake's writer reads it (32 when unset or not a number; negative
-    /// for every column).
-    static func indexedColumnCount(_ configuration: [String: String]) -> Int {
-        configuration["delta.dataSkippingNumIndexedCols"].flatMap { Int($0) } ?? FileStatistics.defaultIndexedColumns
-    }
-
     /// The 0-based position among the schema's leaf columns of each top-level column, counted as the stats
     /// writer counts them (a struct's leaves one by one, a list or map as one).
     static func leafPositions(_ fields: [Field]) -> [String: Int] {
@@ -212,40 +216,5 @@ public enum ClusteringColumns {
             position += leaves(f.type)
         }
         return out
-    }
-
-    /// The top-level names `delta.dataSkippingStatsColumns` lists (comma-separated, optionally backquoted),
-    /// lowercased; nested entries (`a.b`) name no top-level column and are left out.
-    static func statsColumnNames(_ text: String) -> Set<String> {
-        var out = Set<String>()
-        var current = ""
-        var quoted = false
-        var nested = false
-        func finish() {
-            let name = current.trimmingSpaces()
-            if !name.isEmpty && !nested { out.insert(name.lowercased()) }
-            current = ""
-            nested = false
-        }
-        for ch in text {
-            switch ch {
-            case "`": quoted.toggle()
-            case "," where !quoted: finish()
-            case "." where !quoted: nested = true; current.append(ch)
-            default: current.append(ch)
-            }
-        }
-        finish()
-        return out
-    }
-}
-
-extension String {
-    /// The string without leading and trailing spaces and tabs.
-    fileprivate func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" { s = s.dropFirst() }
-        while let c = s.last, c == " " || c == "\t" { s = s.dropLast() }
-        return String(s)
     }
 }
