@@ -193,17 +193,29 @@ def test_lake_appends_to_a_spark_clustered_table_and_keeps_its_domain(run_lake, 
     assert json.loads(out)["previousClusteringColumns"] == ["region", "day"]
 
 
-def test_what_deltalakes_writer_does_with_a_clustered_table(run_lake, tmp_path):
-    """Evidence for the issue's "delta-rs cannot write such tables": deltalake refuses to append to a table
-    whose protocol lists the `clustering` writer feature, naming the feature, and commits nothing."""
+@pytest.mark.parametrize("operation", ["append", "delete", "optimize"])
+def test_what_deltalakes_writer_does_with_a_clustered_table(run_lake, tmp_path, operation):
+    """Evidence for the issue's "delta-rs cannot write such tables" (delta-rs issue #2043): with deltalake
+    1.6.6 an append, a delete and a compaction of a lake-clustered table all fail at commit with
+    `CommitFailedError: Unsupported table features required: [...]` naming ClusteredTable (and
+    DomainMetadata); nothing is committed, no data file is left behind, and the rows are unchanged."""
     t, oracle = clustered_by_lake(run_lake, tmp_path)
+    files_before = sorted(p.name for p in t.glob("*.parquet"))
     with pytest.raises(Exception) as refused:
-        write_deltalake(str(t), batch(1000, 3), mode="append")
+        if operation == "append":
+            write_deltalake(str(t), batch(1000, 3), mode="append")
+        elif operation == "delete":
+            DeltaTable(str(t)).delete("id < 10")
+        else:
+            DeltaTable(str(t)).optimize.compact()
     message = str(refused.value)
-    print(f"deltalake {__import__('deltalake').__version__} append refused: {type(refused.value).__name__}: {message}")
-    assert "clustering" in message.lower(), message
+    print(f"deltalake {__import__('deltalake').__version__} {operation}: {type(refused.value).__name__}: {message}")
+    assert type(refused.value).__name__ == "CommitFailedError", repr(refused.value)
+    assert "Unsupported table features required" in message and "ClusteredTable" in message, message
     assert DeltaTable(str(t)).version() == 4
+    assert sorted(p.name for p in t.glob("*.parquet")) == files_before
     assert rows_of(DeltaTable(str(t)).to_pyarrow_table()) == oracle
+    assert json.loads(lake_ok(run_lake, "info", t, "--json"))["numRows"] == sum(oracle.values())
 
 
 @pytest.mark.parametrize("args, words", [
