@@ -5,11 +5,13 @@
   inputs); deltalake's history shows CREATE TABLE (with `clusterBy`), the WRITEs and CLUSTER BY with Spark's
   parameters; deltalake's protocol shows writer version 7 with `clustering` and `domainMetadata`.
 - The commit files hold the `delta.clustering` domain in Spark's shape, written once per change and never
-  repeated or dropped by appends.
+  repeated or dropped by appends; under column mapping it names the physical columns, and deltalake
+  (DataFusion reader) and DuckDB still read the rows.
 - A table laid out as Spark writes `CREATE TABLE ... CLUSTER BY` is appended to by lake and read by deltalake,
   with its domain unchanged.
-- deltalake's own writer against a clustered table: what it does is recorded (the issue's "delta-rs cannot
-  write such tables", delta-rs issue #2043).
+- deltalake's own writer against a clustered table: deltalake 1.6.6 refuses append, delete and compaction
+  with `CommitFailedError: Unsupported table features required: [DomainMetadata, ClusteredTable]` (the
+  issue's "delta-rs cannot write such tables", delta-rs issue #2043), committing and leaving nothing.
 - Usage errors exit 2 (partitioned and clustered, unknown or unsortable columns), a missing table 4.
 """
 
@@ -22,7 +24,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable, QueryBuilder, write_deltalake
 
 from conftest import duckdb_delta_table
 
@@ -132,6 +134,22 @@ def test_lake_info_and_cluster_report_the_columns_as_json(run_lake, tmp_path):
     assert out == {"version": 5, "changed": True, "clusteringColumns": [], "previousClusteringColumns": ["region"]}
     assert json.loads(lake_ok(run_lake, "info", t, "--json"))["clusteringColumns"] == []
     assert DeltaTable(str(t)).history(1)[0]["operationParameters"] == {"oldClusteringColumns": "region", "newClusteringColumns": ""}
+
+
+def test_a_column_mapped_clustered_table_records_physical_names_and_reads_everywhere(run_lake, tmp_path):
+    t = tmp_path / "mapped"
+    lake_ok(run_lake, "create", t, "--schema", SCHEMA, "--cluster-by", "day,region", "--property", "delta.columnMapping.mode=name")
+    lake_append(run_lake, t, batch(0, 30), tmp_path, "m0")
+    schema = json.loads(next(a["metaData"]["schemaString"] for a in commit_actions(t, 0) if "metaData" in a))
+    physical = {f["name"]: f["metadata"]["delta.columnMapping.physicalName"] for f in schema["fields"]}
+    [domain] = domains_in(commit_actions(t, 0))
+    assert json.loads(domain["configuration"])["clusteringColumns"] == [[physical["day"]], [physical["region"]]]
+    assert physical["day"] != "day"
+    assert json.loads(lake_ok(run_lake, "info", t, "--json"))["clusteringColumns"] == ["day", "region"]
+    # deltalake's to_pyarrow_table() refuses column mapping; its DataFusion reader maps the names.
+    read = pa.table(QueryBuilder().register("t", DeltaTable(str(t))).execute("select * from t").read_all())
+    assert rows_of(read) == rows_of(batch(0, 30))
+    assert rows_of(duckdb_delta_table(t, tmp_path / "duck.parquet")) == rows_of(batch(0, 30))
 
 
 def test_cluster_none_on_a_table_that_is_not_clustered_commits_nothing(run_lake, tmp_path):
