@@ -17,7 +17,7 @@ struct LakeCommand: AsyncParsableCommand {
         subcommands: [
             ParquetCommand.self, FrameCommand.self, BenchCommand.self,
             CreateCommand.self, WriteCommand.self, ReadCommand.self, HistoryCommand.self, InfoCommand.self, FilesCommand.self, CheckpointCommand.self,
-            DeleteCommand.self, UpdateCommand.self, MergeCommand.self, RestoreCommand.self, ConstraintCommand.self, SCD2Command.self,
+            DeleteCommand.self, UpdateCommand.self, MergeCommand.self, RestoreCommand.self, ConstraintCommand.self, ClusterCommand.self, SCD2Command.self,
             ChangesCommand.self, OptimizeCommand.self, VacuumCommand.self, MaintainCommand.self,
         ]
     )

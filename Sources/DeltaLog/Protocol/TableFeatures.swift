@@ -19,10 +19,12 @@ public enum TableFeatures {
 
     /// Writer features lake implements when writing. Deliberately conservative: a feature is listed only when
     /// every writer requirement of it is met (columnMapping: physical names and ids in data files, stats and
-    /// partition values, ids for new columns).
+    /// partition values, ids for new columns; clustering: the `delta.clustering` domain kept on every commit, as
+    /// every domain is, and stats for the clustering columns, which lake only accepts among the columns its
+    /// writer collects stats for).
     public static let supportedWriterFeatures: Set<String> = [
         "appendOnly", "invariants", "checkConstraints", "changeDataFeed", "timestampNtz",
-        "domainMetadata", "vacuumProtocolCheck", "columnMapping", "deletionVectors",
+        "domainMetadata", "vacuumProtocolCheck", "columnMapping", "deletionVectors", "clustering",
     ]
 
     /// Features that are both reader and writer features (they go in both lists at reader version 3).

@@ -4,7 +4,8 @@ import DeltaLog
 /// The JSON documents describing a table, built once here and shown by both the CLI (`--json`) and, later,
 /// the HTTP service.
 public enum TableDocuments {
-    /// `lake info --json`: version, id, name, protocol, schema, partitioning, properties and size.
+    /// `lake info --json`: version, id, name, protocol, schema, partitioning, clustering columns (null when the
+    /// table is not clustered), properties and size.
     public static func info(_ summary: Info.Summary) -> JSONDocument {
         let s = summary.snapshot
         let p = s.protocolAction
@@ -20,6 +21,7 @@ public enum TableDocuments {
             ("protocol", .object(proto)),
             ("schema", schema),
             ("partitionColumns", .array(s.partitionColumns.map { .string($0) })),
+            ("clusteringColumns", summary.clusteringColumns.map { .array($0.map { .string($0) }) } ?? .null),
             ("properties", JSONDocument(s.metadata.configuration)),
             ("numFiles", .int(Int64(summary.numFiles))),
             ("sizeInBytes", .int(summary.sizeInBytes)),
@@ -79,6 +81,17 @@ public enum TableDocuments {
             ("filesRead", .int(Int64(m.filesRead))),
             ("bytesRead", .int(Int64(m.bytesRead))),
             ("rowsReturned", .int(Int64(m.rowsReturned))),
+        ])
+    }
+
+    /// `lake cluster --json`: the version, whether a commit was made, and the clustering columns after and
+    /// before (null when the table was not clustered).
+    public static func cluster(_ m: Cluster.Metrics) -> JSONDocument {
+        .object([
+            ("version", .int(m.version)),
+            ("changed", .bool(m.changed)),
+            ("clusteringColumns", .array(m.newColumns.map { .string($0) })),
+            ("previousClusteringColumns", m.oldColumns.map { .array($0.map { .string($0) }) } ?? .null),
         ])
     }
 

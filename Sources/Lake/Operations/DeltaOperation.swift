@@ -4,8 +4,8 @@ import DeltaLog
 /// names and shapes Spark writes (so `DESCRIBE HISTORY` in Spark, delta-rs's `history()` and `lake history` agree),
 /// and whether it changes the table's data.
 public enum DeltaOperation: Sendable, Hashable {
-    /// `CREATE TABLE` of an empty table.
-    case createTable(partitionBy: [String], properties: [String: String], description: String?)
+    /// `CREATE TABLE` of an empty table; `clusterBy` the logical clustering columns of a clustered table.
+    case createTable(partitionBy: [String], properties: [String: String], description: String?, clusterBy: [String]? = nil)
     /// `WRITE`: append or overwrite (`predicate` for a replace-where overwrite).
     case write(mode: String, partitionBy: [String], predicate: String?)
     /// `DELETE` with an optional predicate (none deletes every row).
@@ -28,6 +28,9 @@ public enum DeltaOperation: Sendable, Hashable {
     case addConstraint(name: String, expression: String)
     /// `DROP CONSTRAINT name`.
     case dropConstraint(name: String, expression: String?)
+    /// `ALTER TABLE CLUSTER BY` (or `CLUSTER BY NONE`): the old and new logical clustering columns, each
+    /// comma-separated as Spark records them.
+    case clusterBy(oldClusteringColumns: String, newClusteringColumns: String)
 
     /// One clause of a MERGE as Delta describes it in the operation parameters.
     public struct MergeClause: Sendable, Hashable {
@@ -64,6 +67,7 @@ public enum DeltaOperation: Sendable, Hashable {
         case .setProperties: "SET TBLPROPERTIES"
         case .addConstraint: "ADD CONSTRAINT"
         case .dropConstraint: "DROP CONSTRAINT"
+        case .clusterBy: "CLUSTER BY"
         }
     }
 
@@ -72,11 +76,14 @@ public enum DeltaOperation: Sendable, Hashable {
         func list(_ items: [String]) -> String { JSONValue.array(items.map { .string($0) }).jsonText }
         func predicates(_ p: String?) -> String { list(p.map { [$0] } ?? []) }
         switch self {
-        case let .createTable(partitionBy, properties, description):
-            return [
+        case let .createTable(partitionBy, properties, description, clusterBy):
+            var p = [
                 "isManaged": "false", "description": description ?? "", "partitionBy": list(partitionBy),
                 "properties": JSONValue.object(properties.mapValues { .string($0) }).jsonText,
             ]
+            // Spark records clusterBy (a JSON list of logical names) for clustered tables only.
+            if let clusterBy { p["clusterBy"] = list(clusterBy) }
+            return p
         case let .write(mode, partitionBy, predicate):
             var p = ["mode": mode, "partitionBy": list(partitionBy)]
             if let predicate { p["predicate"] = predicates(predicate) }
@@ -111,6 +118,8 @@ public enum DeltaOperation: Sendable, Hashable {
             var p = ["name": name]
             if let expression { p["expr"] = expression }
             return p
+        case let .clusterBy(old, new):
+            return ["oldClusteringColumns": old, "newClusteringColumns": new]
         }
     }
 
@@ -119,7 +128,7 @@ public enum DeltaOperation: Sendable, Hashable {
     public var changesData: Bool {
         switch self {
         case .write, .delete, .update, .merge, .restore: true
-        case .createTable, .optimize, .vacuumStart, .vacuumEnd, .setProperties, .addConstraint, .dropConstraint: false
+        case .createTable, .optimize, .vacuumStart, .vacuumEnd, .setProperties, .addConstraint, .dropConstraint, .clusterBy: false
         }
     }
 }

@@ -1,6 +1,6 @@
 import DeltaLog
 
-/// A summary of one table version: version, protocol, schema, partitioning, properties, size.
+/// A summary of one table version: version, protocol, schema, partitioning, clustering, properties, size.
 public struct Info: Sendable {
     /// The summary.
     public struct Summary: Sendable {
@@ -12,6 +12,9 @@ public struct Info: Sendable {
         public var sizeInBytes: Int64
         /// Rows, from the files' `numRecords` stats; nil when some file has no stats.
         public var numRows: Int64?
+        /// The liquid clustering columns (logical names, a nested field's parts joined by dots); nil when the
+        /// table is not clustered.
+        public var clusteringColumns: [String]? = nil
     }
 
     /// The table.
@@ -38,7 +41,8 @@ public struct Info: Sendable {
             }
             rows = sum
         }
-        return (snapshot, Summary(snapshot: snapshot, numFiles: snapshot.files.count, sizeInBytes: try Self.totalBytes(snapshot), numRows: rows))
+        let clustering = try ClusteringColumns.paths(of: snapshot)?.map { $0.joined(separator: ".") }
+        return (snapshot, Summary(snapshot: snapshot, numFiles: snapshot.files.count, sizeInBytes: try Self.totalBytes(snapshot), numRows: rows, clusteringColumns: clustering))
     }
 
     static func totalBytes(_ snapshot: Snapshot) throws(LakeError) -> Int64 {

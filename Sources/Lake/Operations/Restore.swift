@@ -102,6 +102,7 @@ public struct Restore: Sendable {
         var actions: [Action] = []
         if let upgraded = TableFeatures.upgrade(current.protocolAction, toSupport: old.protocolAction) { actions.append(.protocol(upgraded)) }
         if old.metadata != current.metadata { actions.append(.metadata(old.metadata)) }
+        if let domain = ClusteringColumns.restoredDomain(current: current, old: old) { actions.append(.domainMetadata(domain)) }
         guard !actions.isEmpty || !restored.isEmpty || !removed.isEmpty else {
             metrics.version = current.version
             return (current, metrics)

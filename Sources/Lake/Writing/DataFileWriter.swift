@@ -28,6 +28,8 @@ final class DataFileWriter {
     private let layout: DataFileLayout
     private var fileSchema: Schema { layout.fileSchema }
     private let indexedColumns: Int
+    /// The physical paths `delta.dataSkippingStatsColumns` lists, when the table sets it.
+    private let statsColumns: Set<[String]>?
     private let writerOptions: ParquetWriterOptions
     private let constraints: TableConstraints?
     private let changeData: Bool
@@ -68,7 +70,8 @@ final class DataFileWriter {
         self.dataChange = dataChange
         self.changeData = changeData
         layout = try DataFileLayout(schema: schema, metadata: metadata, unmapped: changeData ? [ChangeDataWriter.changeTypeColumn] : [])
-        indexedColumns = metadata.configuration["delta.dataSkippingNumIndexedCols"].flatMap { Int($0) } ?? FileStatistics.defaultIndexedColumns
+        indexedColumns = StatsColumns.indexedColumnCount(metadata.configuration)
+        statsColumns = try StatsColumns.listed(metadata, schema: schema)
         constraints = changeData ? nil : try TableConstraints(metadata: metadata, schema: schema)
         var options = ParquetWriterOptions()
         options.statisticsTruncateLength = FileStatistics.parquetTruncateLength
@@ -234,7 +237,7 @@ final class DataFileWriter {
             throw LakeError(.storage, "writing data file \(file.key): \(error)")
         }
         guard let footer = file.writer.fileMetaData else { throw LakeError(.storage, "data file \(file.key) has no footer") }
-        let stats = changeData ? nil : FileStatistics.json(footer: try FooterStatistics(footer), fields: fileSchema.fields, indexedColumns: indexedColumns)
+        let stats = changeData ? nil : FileStatistics.json(footer: try FooterStatistics(footer), fields: fileSchema.fields, indexedColumns: indexedColumns, listed: statsColumns)
         written.append(AddFile(path: DeltaPath.encode(file.key), partitionValues: file.values, size: Int64(size),
                                modificationTime: table.context.clock(), dataChange: dataChange, stats: stats))
     }

@@ -3,7 +3,8 @@ import DeltaLog
 import Parquet
 
 /// Per-file statistics as Delta writes them in `add.stats` (PROTOCOL.md "Per-file Statistics"): `numRecords`,
-/// and `minValues` / `maxValues` / `nullCount` for the first `delta.dataSkippingNumIndexedCols` leaf columns.
+/// and `minValues` / `maxValues` / `nullCount` for the first `delta.dataSkippingNumIndexedCols` leaf columns, or
+/// for the columns `delta.dataSkippingStatsColumns` lists when the table sets it (`StatsColumns`).
 ///
 /// They come from the statistics the Parquet writer gathered while encoding each column chunk (combined over
 /// the file's row groups), not from a second pass over the data.
@@ -17,13 +18,14 @@ enum FileStatistics {
     static let parquetTruncateLength = 4 * stringPrefixLength + 64
 
     /// The stats JSON text of a finished data file, read from its footer. `fields` are the file's top-level
-    /// fields (physical names).
-    static func json(footer reader: FooterStatistics, fields: [Field], indexedColumns: Int) -> String {
-        var budget = indexedColumns < 0 ? Int.max : indexedColumns
+    /// fields (physical names); `listed`, the lowercased physical paths of `delta.dataSkippingStatsColumns`,
+    /// replaces the `indexedColumns` budget when given.
+    static func json(footer reader: FooterStatistics, fields: [Field], indexedColumns: Int, listed: Set<[String]>? = nil) -> String {
+        var budget = indexedColumns < 0 || listed != nil ? Int.max : indexedColumns
         var mins: [(String, [UInt8])] = []
         var maxs: [(String, [UInt8])] = []
         var nulls: [(String, [UInt8])] = []
-        collect(reader, fields: fields, prefix: "", budget: &budget, mins: &mins, maxs: &maxs, nulls: &nulls)
+        collect(reader, fields: fields, prefix: "", parts: [], listed: listed, inherited: false, budget: &budget, mins: &mins, maxs: &maxs, nulls: &nulls)
         var out: [UInt8] = Array("{\"numRecords\":\(reader.rowCount),\"minValues\":".utf8)
         appendObject(mins, to: &out)
         out += Array(",\"maxValues\":".utf8)
@@ -46,21 +48,26 @@ enum FileStatistics {
     }
 
     private static func collect(
-        _ reader: FooterStatistics, fields: [Field], prefix: String, budget: inout Int,
+        _ reader: FooterStatistics, fields: [Field], prefix: String, parts: [String], listed: Set<[String]>?, inherited: Bool, budget: inout Int,
         mins: inout [(String, [UInt8])], maxs: inout [(String, [UInt8])], nulls: inout [(String, [UInt8])]
     ) {
         for field in fields {
             guard budget > 0 else { return }
             let path = prefix + field.name
+            let fieldParts = parts + [field.name.lowercased()]
+            // With a stats column list: a listed column, or any leaf of a listed struct.
+            let chosen = inherited || (listed?.contains(fieldParts) ?? true)
             if case let .structure(children) = field.type {
                 var cmin: [(String, [UInt8])] = [], cmax: [(String, [UInt8])] = [], cnull: [(String, [UInt8])] = []
-                collect(reader, fields: children, prefix: path + ".", budget: &budget, mins: &cmin, maxs: &cmax, nulls: &cnull)
+                collect(reader, fields: children, prefix: path + ".", parts: fieldParts, listed: listed, inherited: listed != nil && chosen,
+                        budget: &budget, mins: &cmin, maxs: &cmax, nulls: &cnull)
                 var o: [UInt8] = []
                 if !cmin.isEmpty { appendObject(cmin, to: &o); mins.append((field.name, o)); o = [] }
                 if !cmax.isEmpty { appendObject(cmax, to: &o); maxs.append((field.name, o)); o = [] }
                 if !cnull.isEmpty { appendObject(cnull, to: &o); nulls.append((field.name, o)) }
                 continue
             }
+            guard chosen else { continue }
             budget -= 1
             // Lists and maps have no per-value stats in Delta; their leaf null counts count elements, not rows.
             if field.type.isNested { continue }

@@ -18,6 +18,9 @@ struct CreateCommand: AsyncParsableCommand {
     @Option(name: .customLong("partition-by"), help: "Comma-separated partition columns.")
     var partitionBy: String?
 
+    @Option(name: .customLong("cluster-by"), help: "Comma-separated liquid clustering columns (at most 4 top-level columns with stats; not with --partition-by). `lake optimize` then clusters by them.")
+    var clusterBy: String?
+
     @Option(name: .customLong("property"), help: "A table property key=value (repeatable), e.g. delta.columnMapping.mode=name (or id): columns get ids and physical names.")
     var properties: [String] = []
 
@@ -34,9 +37,12 @@ struct CreateCommand: AsyncParsableCommand {
                 guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { throw ValidationError("--property \(p): expected key=value") }
                 props[String(p[..<eq])] = String(p[p.index(after: eq)...])
             }
+            let clustering = TableSupport.list(clusterBy)
+            if clustering?.isEmpty == true { throw ValidationError("--cluster-by: name at least one column") }
+            if clustering != nil && partitionBy != nil { throw ValidationError("--cluster-by and --partition-by cannot be used together: a Delta table is either partitioned or clustered") }
             let options = CreateTable.Options(
                 schema: try SchemaString.parse(schema), partitionColumns: TableSupport.list(partitionBy) ?? [],
-                properties: props, name: name, description: description)
+                properties: props, name: name, description: description, clusterBy: clustering)
             let (snapshot, _) = try await CreateTable(table: try DeltaTable(location: table), options: options).execute()
             StandardOutput.line("created \(table) at version \(snapshot.version)")
         }

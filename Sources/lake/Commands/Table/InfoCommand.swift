@@ -2,11 +2,11 @@ import ArgumentParser
 import DeltaLog
 import Lake
 
-/// `lake info TABLE`: version, protocol, schema, partitioning, properties and size of a table version.
+/// `lake info TABLE`: version, protocol, schema, partitioning, clustering, properties and size of a table version.
 struct InfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Describe a Delta table version: protocol, schema, partitioning, properties, size."
+        abstract: "Describe a Delta table version: protocol, schema, partitioning, clustering, properties, size."
     )
 
     @Argument(help: "The table location: a directory path or file:// URI.")
@@ -29,6 +29,9 @@ struct InfoCommand: AsyncParsableCommand {
                 StandardOutput.line("protocol:          reader \(p.minReaderVersion), writer \(p.minWriterVersion)" + ((p.writerFeatures ?? []).isEmpty ? "" : " [\((p.writerFeatures ?? []).joined(separator: ", "))]"))
                 StandardOutput.line("schema:            " + s.schema.fields.map { "\($0.name) \($0.type.name)\($0.nullable ? "" : " not null")" }.joined(separator: ", "))
                 StandardOutput.line("partition columns: \(s.partitionColumns.joined(separator: ", "))")
+                if let clustering = summary.clusteringColumns {
+                    StandardOutput.line("clustering:        " + (clustering.isEmpty ? "none" : clustering.joined(separator: ", ")))
+                }
                 StandardOutput.line("properties:        " + s.metadata.configuration.keys.sorted().map { "\($0)=\(s.metadata.configuration[$0] ?? "")" }.joined(separator: ", "))
                 StandardOutput.line("files:             \(summary.numFiles)")
                 StandardOutput.line("bytes:             \(summary.sizeInBytes)")
