@@ -260,3 +260,30 @@ def test_clustering_a_partitioned_table_is_a_usage_error_and_a_missing_table_not
     assert DeltaTable(str(t)).version() == 0
     rc, out, err = run_lake("cluster", tmp_path / "missing", "--by", "id")
     assert rc == 4, (rc, err)
+
+
+def test_lake_optimize_clusters_a_clustered_table_by_its_columns(run_lake, tmp_path):
+    """`lake optimize` (no --zorder) on a liquid-clustered table clusters by the domain's columns, incrementally;
+    deltalake and DuckDB read the same rows, and the commit is Spark's clustered OPTIMIZE."""
+    t = tmp_path / "t"
+    lake_ok(run_lake, "create", t, "--schema", SCHEMA, "--cluster-by", "amount,id")
+    inputs = [batch(i * 200, 200) for i in range(6)]
+    for i, data in enumerate(inputs):
+        lake_append(run_lake, t, data, tmp_path, f"b{i}")
+    oracle = rows_of(pa.concat_tables(inputs))
+    m = json.loads(lake_ok(run_lake, "optimize", t, "--target-size", "2KB", "--json"))
+    assert int(m["numFilesRemoved"]) == 6 and int(m["numFilesAdded"]) >= 2
+    dt = DeltaTable(str(t))
+    assert rows_of(dt.to_pyarrow_table()) == oracle
+    assert rows_of(duckdb_delta_table(t, tmp_path / "duck.parquet")) == oracle
+    actions = commit_actions(t, dt.version())
+    info = next(a["commitInfo"] for a in actions if "commitInfo" in a)
+    assert info["operation"] == "OPTIMIZE"
+    assert json.loads(info["operationParameters"]["clusterBy"]) == ["amount", "id"]
+    adds = [a["add"] for a in actions if "add" in a]
+    assert adds and all(a["clusteringProvider"] == "liquid" for a in adds)
+    assert all(json.loads(a["tags"]["ZCUBE_ZORDER_BY"]) == ["amount", "id"] for a in adds)
+    assert not domains_in(actions), "the optimize leaves the clustering domain as it was"
+    # A second run has nothing new to cluster.
+    again = json.loads(lake_ok(run_lake, "optimize", t, "--json"))
+    assert int(again["numFilesRemoved"]) == 0 and DeltaTable(str(t)).version() == dt.version()

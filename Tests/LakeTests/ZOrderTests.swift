@@ -266,4 +266,56 @@ import Testing
         #expect(ZValue(hex: z.hex, width: 3) == z)
         #expect(ZValue(hex: z.hex, width: 2) == nil && ZValue(hex: "zz", width: 1) == nil)
     }
+
+    /// A liquid-clustered table (CLUSTER BY x, y) with `batches` appends of `each` rows.
+    static func clusteredTable(batches: Int, each: Int, name: String = #function) async throws -> DeltaTable {
+        let t = try tempTable(name)
+        let schema = Schema([Field("id", .int64), Field("x", .int64), Field("y", .int64), Field("s", .string), Field("region", .string)])
+        _ = try await CreateTable(table: t, options: .init(schema: schema, clusterBy: ["x", "y"])).execute()
+        for b in 0..<batches {
+            _ = try await Write(table: t, data: .frame(try rows(each, seed: UInt64(b + 1), firstID: Int64(b * each))), options: Write.Options()).execute()
+        }
+        return t
+    }
+
+    @Test func optimizeOnALiquidClusteredTableClustersByItsColumnsIncrementally() async throws {
+        let t = try await Self.clusteredTable(batches: 4, each: 1_000)
+        defer { dmlCleanup(t) }
+        let before = try await Self.contents(t)
+        let (s1, m1) = try await Optimize(table: t, options: .init(targetSize: 16 << 10)).execute()
+        #expect(m1.numFilesRemoved == 4 && s1.files.count > 2)
+        #expect(s1.files.allSatisfy { $0.clusteringProvider == "liquid" })
+        try await Self.expectClustered(t, s1, files: s1.files)
+        #expect(try await Self.contents(t) == before)
+        let parameters = try OptimizeTests.commitInfo(t, s1.version)["operationParameters"] as? [String: Any]
+        #expect(parameters?["clusterBy"] as? String == "[\"x\",\"y\"]" && parameters?["zOrderBy"] as? String == "[]")
+        #expect(try ClusteringColumns.of(s1) == ["x", "y"], "the clustering domain is kept")
+        // Nothing new: nothing rewritten.
+        let (s2, m2) = try await Optimize(table: t).execute()
+        #expect(m2.commits == 0 && s2.version == s1.version)
+    }
+
+    @Test func zOrderByOnALiquidClusteredTableIsRefused() async throws {
+        let t = try await Self.clusteredTable(batches: 1, each: 10)
+        defer { dmlCleanup(t) }
+        do {
+            _ = try await Optimize(table: t, options: .init(zOrderBy: ["y"])).execute()
+            Issue.record("expected a refusal")
+        } catch {
+            #expect(error.kind == .invalidRequest && error.message.contains("liquid clustering"))
+        }
+    }
+
+    @Test func filesAnotherClusteringProviderWroteAreLeftAlone() async throws {
+        let t = try await Self.clusteredTable(batches: 2, each: 200)
+        defer { dmlCleanup(t) }
+        let s0 = try await t.snapshot()
+        var foreign = s0.files[0]
+        foreign.clusteringProvider = "some-other-provider"
+        foreign.dataChange = false
+        _ = try await OperationCommit(table: t, snapshot: s0, operation: .optimize(predicate: nil, zOrderBy: []), read: .wholeTable)
+            .commit([.remove(s0.files[0].removal(deletionTimestamp: 1, dataChange: false)), .add(foreign)], metrics: Optimize.Metrics())
+        let (s, m) = try await Optimize(table: t, options: .init(targetSize: 1 << 20)).execute()
+        #expect(m.numFilesRemoved == 1 && s.files.contains { $0.path == foreign.path })
+    }
 }

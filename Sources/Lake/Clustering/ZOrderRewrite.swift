@@ -32,6 +32,8 @@ struct ZOrderRewrite: Sendable {
     static let minTag = "lake.zOrderMin"
     /// Tag with the file's largest Z-value, hex.
     static let maxTag = "lake.zOrderMax"
+    /// `add.clusteringProvider` of files a liquid-clustered table's optimize writes (PROTOCOL.md "Clustered Table").
+    static let liquidProvider = "liquid"
     /// Rows gathered per write call: one row group at most.
     static let chunkRows = 1 << 20
     /// Bytes per row, beyond the decoded rows, that a sort in memory needs (Z-values, sort keys, order).
@@ -49,6 +51,8 @@ struct ZOrderRewrite: Sendable {
     let memoryLimit: Int
     /// The run's id (`ZCUBE_ID`).
     let cubeID: String
+    /// `clusteringProvider` of the files written (nil: none, a plain Z-order).
+    var clusteringProvider: String?
     /// Where files read for the rewrite are reported.
     var progress: ProgressTracker?
 
@@ -210,7 +214,7 @@ struct ZOrderRewrite: Sendable {
         let z = try ZValues(frame, columns: columns)
         let order = z.sortedOrder(threads: table.context.threads)
         let slices = Self.slices(z, order: order, cuts: cuts, rowsPerFile: rowsPerFile)
-        let table = self.table, snapshot = self.snapshot
+        let table = self.table, snapshot = self.snapshot, provider = clusteringProvider
         let base: [String: String] = [
             Self.cubeTag: cubeID, Self.zOrderByTag: Self.zOrderByValue(columns), Self.targetSizeTag: String(targetSize),
         ]
@@ -226,7 +230,7 @@ struct ZOrderRewrite: Sendable {
                     tags[Self.minTag] = z.value(order[slice.lowerBound]).hex
                     tags[Self.maxTag] = z.value(order[slice.upperBound - 1]).hex
                     let rows = order[slice]
-                    group.addTask { (i, try await Self.write(frame, rows: rows, tags: tags, table: table, snapshot: snapshot)) }
+                    group.addTask { (i, try await Self.write(frame, rows: rows, tags: tags, provider: provider, table: table, snapshot: snapshot)) }
                 }
                 while next < limit { launch() }
                 while let (i, added) = try await group.next() {
@@ -268,8 +272,8 @@ struct ZOrderRewrite: Sendable {
         return out
     }
 
-    /// Writes `rows` of `frame` (in that order) as one data file with `tags`.
-    static func write(_ frame: DataFrame, rows: ArraySlice<Int>, tags: [String: String], table: DeltaTable, snapshot: Snapshot) async throws(LakeError) -> [AddFile] {
+    /// Writes `rows` of `frame` (in that order) as one data file with `tags` and clustering `provider`.
+    static func write(_ frame: DataFrame, rows: ArraySlice<Int>, tags: [String: String], provider: String?, table: DeltaTable, snapshot: Snapshot) async throws(LakeError) -> [AddFile] {
         // One file per call: the caller sized the slice to the target, so the writer never cuts it.
         let writer = try DataFileWriter(table: table, metadata: snapshot.metadata, schema: snapshot.schema, targetFileSize: .max, dataChange: false)
         var a = rows.startIndex
@@ -279,7 +283,10 @@ struct ZOrderRewrite: Sendable {
             a = b
         }
         var files = try await writer.finish()
-        for i in files.indices { files[i].tags = tags }
+        for i in files.indices {
+            files[i].tags = tags
+            files[i].clusteringProvider = provider
+        }
         return files
     }
 

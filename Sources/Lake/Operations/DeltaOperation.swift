@@ -15,7 +15,7 @@ public enum DeltaOperation: Sendable, Hashable {
     /// `MERGE`: the ON condition and the clauses (each `{"actionType": ..., "predicate": ...}`).
     case merge(predicate: String, matched: [MergeClause], notMatched: [MergeClause], notMatchedBySource: [MergeClause])
     /// `OPTIMIZE` (compaction, or Z-order with `zOrderBy`), limited to partitions by `predicate`.
-    case optimize(predicate: String?, zOrderBy: [String])
+    case optimize(predicate: String?, zOrderBy: [String], clusterBy: [String]? = nil)
     /// `VACUUM START`: what is about to be deleted.
     case vacuumStart(retentionCheckEnabled: Bool, specifiedRetentionMillis: Int64?, defaultRetentionMillis: Int64)
     /// `VACUUM END`: `COMPLETED` or `FAILED`.
@@ -97,8 +97,10 @@ public enum DeltaOperation: Sendable, Hashable {
                 "notMatchedPredicates": JSONValue.array(notMatched.map(\.json)).jsonText,
                 "notMatchedBySourcePredicates": JSONValue.array(notMatchedBySource.map(\.json)).jsonText,
             ]
-        case let .optimize(predicate, zOrderBy):
-            return ["predicate": predicates(predicate), "zOrderBy": list(zOrderBy), "auto": "false"]
+        case let .optimize(predicate, zOrderBy, clusterBy):
+            // Spark records a liquid-clustered table's OPTIMIZE with its clustering columns and isFull.
+            guard let clusterBy else { return ["predicate": predicates(predicate), "zOrderBy": list(zOrderBy), "auto": "false"] }
+            return ["predicate": predicates(predicate), "zOrderBy": list([]), "clusterBy": list(clusterBy), "auto": "false", "isFull": "false"]
         case let .vacuumStart(check, specified, defaultMillis):
             var p = ["retentionCheckEnabled": String(check), "defaultRetentionMillis": String(defaultMillis)]
             if let specified { p["specifiedRetentionMillis"] = String(specified) }

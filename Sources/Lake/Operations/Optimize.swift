@@ -168,8 +168,10 @@ public struct Optimize: Sendable {
         let target = try targetSize(snapshot)
         if let n = options.maxCommitBins, n < 1 { throw LakeError.invalidRequest("the bins per commit must be at least 1, not \(n)") }
         let files = try selectedFiles(snapshot)
-        let zColumns = try zOrderColumns(snapshot)
-        if !zColumns.isEmpty { return try await zOrder(files, by: zColumns, snapshot: snapshot, target: target, started: start) }
+        let clustering = try clusteringColumns(snapshot)
+        if !clustering.columns.isEmpty {
+            return try await zOrder(files, by: clustering.columns, liquid: clustering.liquid, snapshot: snapshot, target: target, started: start)
+        }
         let plan = BinPacking(files: files, targetSize: Int64(target)) { Self.partitionKey($0, snapshot) }
 
         var total = Metrics()
@@ -205,7 +207,7 @@ public struct Optimize: Sendable {
     /// Commits one group of rewritten bins or partitions: `remove` (dataChange=false) of `removed`, `add` of
     /// `added`, the group's metrics; adds it to `totals`.
     func commitRewrite(removed: [AddFile], added: [AddFile], partitions: [[String?]], batches: Int, considered: Int, zOrderBy: [String],
-                       snapshot: Snapshot, started: ContinuousClock.Instant, into totals: inout Totals) async throws(LakeError) {
+                       liquid: Bool = false, snapshot: Snapshot, started: ContinuousClock.Instant, into totals: inout Totals) async throws(LakeError) {
         let timestamp = table.context.clock()
         let actions = removed.map { Action.remove($0.removal(deletionTimestamp: timestamp, dataChange: false)) } + added.map { Action.add($0) }
         var metrics = Metrics()
@@ -216,7 +218,8 @@ public struct Optimize: Sendable {
         metrics.totalFilesSkipped = considered - removed.count
         metrics.preserveInsertionOrder = zOrderBy.isEmpty
         metrics.executionTimeMs = (ContinuousClock.now - started).milliseconds
-        let commit = OperationCommit(table: table, snapshot: snapshot, operation: .optimize(predicate: options.predicate, zOrderBy: zOrderBy),
+        let operation = DeltaOperation.optimize(predicate: options.predicate, zOrderBy: liquid ? [] : zOrderBy, clusterBy: liquid ? zOrderBy : nil)
+        let commit = OperationCommit(table: table, snapshot: snapshot, operation: operation,
                                      read: ReadSet(files: removed.map(\.path)))
         let done = try await commit.commit(actions, metrics: metrics)
         totals.metrics.version = done.version

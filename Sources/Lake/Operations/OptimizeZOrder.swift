@@ -20,8 +20,20 @@ extension Optimize {
         return max(256 << 20, overflow ? Int.max / 4 : bytes / 4)
     }
 
-    /// The Z-order columns in the schema's spelling: the option's, checked (existing, not partition
-    /// columns, of a type with an order, no repeats); empty for a compaction.
+    /// The columns to cluster by, in the schema's spelling: the `--zorder` option's, checked (existing, not
+    /// partition columns, of a type with an order, no repeats), or a liquid-clustered table's clustering
+    /// columns (`liquid`); empty for a compaction (also on a table clustered by no columns).
+    func clusteringColumns(_ snapshot: Snapshot) throws(LakeError) -> (columns: [String], liquid: Bool) {
+        if let clustered = try ClusteringColumns.of(snapshot) {
+            guard options.zOrderBy.isEmpty else {
+                throw LakeError.invalidRequest("\(table.location) is clustered by \(clustered.isEmpty ? "no columns" : clustered.joined(separator: ", ")) (liquid clustering): optimize it without --zorder, or change its columns with `lake cluster --by`")
+            }
+            return (clustered, true)
+        }
+        return (try zOrderColumns(snapshot), false)
+    }
+
+    /// The `--zorder` columns, checked.
     func zOrderColumns(_ snapshot: Snapshot) throws(LakeError) -> [String] {
         var out: [String] = []
         for name in options.zOrderBy {
@@ -44,11 +56,14 @@ extension Optimize {
 
     /// Z-orders `files` (the selected partitions') by `columns`, partitions in parallel, committing every
     /// `maxCommitBins` partitions (default: once).
-    func zOrder(_ files: [AddFile], by columns: [String], snapshot: Snapshot, target: Int, started: ContinuousClock.Instant) async throws(LakeError) -> (Snapshot, Metrics) {
+    /// On a liquid-clustered table (`liquid`) the files written are marked `clusteringProvider: liquid`, files
+    /// another clustering provider wrote are left alone, and the commit records `clusterBy` as Spark does.
+    func zOrder(_ files: [AddFile], by columns: [String], liquid: Bool, snapshot: Snapshot, target: Int, started: ContinuousClock.Instant) async throws(LakeError) -> (Snapshot, Metrics) {
         let limit = options.memoryLimit ?? Self.defaultMemoryLimit
         guard limit >= 1 << 20 else { throw LakeError.invalidRequest("the memory limit must be at least 1MiB, not \(limit) bytes") }
         var byPartition: [[String?]: (new: [AddFile], clustered: [ZOrderRewrite.Clustered])] = [:]
         for add in files {
+            if liquid, let provider = add.clusteringProvider, provider != ZOrderRewrite.liquidProvider { continue }
             let key = Self.partitionKey(add, snapshot)
             if let c = ZOrderRewrite.clustered(add, columns: columns) {
                 byPartition[key, default: ([], [])].clustered.append(c)
@@ -71,7 +86,7 @@ extension Optimize {
         let cube = table.context.uuid()
         let parallel = max(1, min(table.context.threads, jobs.count))
         let rewrite = ZOrderRewrite(table: table, snapshot: snapshot, columns: columns, targetSize: target, memoryLimit: limit / parallel, cubeID: cube,
-                                    progress: progress)
+                                    clusteringProvider: liquid ? ZOrderRewrite.liquidProvider : nil, progress: progress)
         let groupSize = options.maxCommitBins ?? jobs.count
         var totals = Totals()
         var groupStart = 0
@@ -84,7 +99,7 @@ extension Optimize {
             let removed = results.flatMap(\.removed)
             guard !removed.isEmpty else { continue }
             try await commitRewrite(removed: removed, added: results.flatMap(\.added), partitions: group, batches: group.count,
-                                    considered: files.count, zOrderBy: columns, snapshot: snapshot, started: groupStarted, into: &totals)
+                                    considered: files.count, zOrderBy: columns, liquid: liquid, snapshot: snapshot, started: groupStarted, into: &totals)
         }
         guard totals.metrics.commits > 0 else {
             total.executionTimeMs = (ContinuousClock.now - started).milliseconds
