@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from deltalake import DeltaTable, write_deltalake
 
 from conftest import _lake_bin, duckdb_delta_table
@@ -129,7 +130,8 @@ def test_lake_built_table_compacts_once_and_a_second_run_commits_nothing(run_lak
     assert DeltaTable(str(table)).version() == version
 
 
-def test_every_row_appended_while_optimizing_survives(run_lake, tmp_path):
+@pytest.mark.parametrize("mode", [[], ["--zorder", "id"]], ids=["compact", "zorder"])
+def test_every_row_appended_while_optimizing_survives(run_lake, tmp_path, mode):
     table = tmp_path / "t"
     expected = Counter()
     srcs = []
@@ -150,12 +152,12 @@ def test_every_row_appended_while_optimizing_survives(run_lake, tmp_path):
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     runs = 0
     while appender.poll() is None or runs < 2:
-        optimize(run_lake, table, "--target-size", "64MB")
+        optimize(run_lake, table, "--target-size", "64MB", *mode)
         runs += 1
     print(f"{runs} optimize runs beside the appender")
     _, err = appender.communicate(timeout=300)
     assert appender.returncode == 0, err.decode()
-    optimize(run_lake, table, "--target-size", "64MB")
+    optimize(run_lake, table, "--target-size", "64MB", *mode)
     assert deltalake_rows(table) == expected
     assert duckdb_rows(table, tmp_path) == expected
     ops = [h["operation"] for h in DeltaTable(str(table)).history()]
