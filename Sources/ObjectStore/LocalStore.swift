@@ -130,6 +130,19 @@ public struct LocalStore: ObjectStore {
         Self.syncDirectory(dir)
     }
 
+    /// Removes each of `directories` (keys of folders) that is empty, deepest first, never the root; returns
+    /// how many went. `rmdir(2)` refuses a directory that holds anything, so a file written meanwhile keeps
+    /// its folder (and a writer whose folder went between its mkdir and its create makes it again).
+    public func removeEmptyDirectories(_ directories: [String]) async -> Int {
+        var removed = 0
+        let deepestFirst = Set(directories).sorted { $0.utf8.count > $1.utf8.count }
+        for key in deepestFirst where !key.isEmpty {
+            guard (try? ObjectPath.validate(key)) != nil, let full = try? fullPath(key) else { continue }
+            if rmdir(full) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
     /// Every object whose key starts with `prefix`, recursively, in byte order of the keys.
     public func list(prefix: String) async throws -> [ObjectMeta] {
         if prefix.utf8.first == UInt8(ascii: "/") { throw ObjectStoreError.invalidPath(prefix, "paths are relative to the store root") }
@@ -271,6 +284,8 @@ public struct LocalStore: ObjectStore {
             if fd < 0 {
                 if errno == EEXIST, attempt < 8 { attempt += 1; continue }
                 if errno == EINTR { continue }
+                // A vacuum removed the directory as it emptied, between our mkdir and this create: again.
+                if errno == ENOENT, attempt < 8 { attempt += 1; try makeDirectories(dir, key: key); continue }
                 throw ioError(key, "create temporary file")
             }
             var done = 0
@@ -334,6 +349,7 @@ final class LocalUpload: ObjectUpload {
             }
             if errno == EINTR { continue }
             if errno == EEXIST, attempt < 8 { attempt += 1; continue }
+            if errno == ENOENT, attempt < 8 { attempt += 1; try LocalStore.makeDirectories(dir, key: key); continue }
             throw LocalStore.ioError(key, "create temporary file")
         }
     }

@@ -62,6 +62,14 @@ public protocol ObjectStore: Sendable {
     func list(prefix: String) async throws -> [ObjectMeta]
     /// Deletes the object; deleting a missing object is not an error (as on S3), so retries are safe.
     func delete(_ path: String) async throws
+    /// Removes those of `directories` (folder keys) that are empty, deepest first, and returns how many; for
+    /// vacuum, after it deleted their files. Stores without folders (S3) have none to remove.
+    func removeEmptyDirectories(_ directories: [String]) async -> Int
+}
+
+extension ObjectStore {
+    /// No folders: nothing to remove.
+    public func removeEmptyDirectories(_ directories: [String]) async -> Int { 0 }
 }
 
 /// Validation shared by stores: keys are relative, '/'-separated, without empty, `.` or `..` segments.

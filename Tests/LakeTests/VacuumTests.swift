@@ -352,4 +352,25 @@ import Testing
         // How long it takes is a benchmark's question (a timed assertion fails on a busy machine); printed for the log.
         print("vacuum dry run over 102,000 files: \(took)")
     }
+
+    @Test func foldersTheDeletesEmptyAreRemovedAndOthersKept() async throws {
+        let t = try table()
+        defer { dmlCleanup(t) }
+        // Orphans in a folder of their own (it empties), one beside a kept file, and one in a nested folder.
+        try plant(t, "gone/a.parquet", Self.t0)
+        try plant(t, "gone/b.parquet", Self.t0)
+        try plant(t, "deep/er/c.parquet", Self.t0)
+        try plant(t, "mixed/d.parquet", Self.t0)
+        try plant(t, "mixed/e.parquet", Self.t0 + 30 * Self.day)
+        _ = try await Write(table: t, data: try dmlRows([1], regions: ["a"], values: [1])).execute()
+        let m = try await Vacuum(table: later(t, days: 8)).execute()
+        #expect(m.numDeletedFiles == 4)
+        let fm = FileManager.default
+        #expect(!fm.fileExists(atPath: t.location + "/gone") && !fm.fileExists(atPath: t.location + "/deep"))
+        #expect(fm.fileExists(atPath: t.location + "/mixed/e.parquet"))
+        #expect(m.numVacuumedDirectories == 3, "gone, deep/er and deep")
+        let (history, _) = try await History(table: t).execute()
+        let end = try #require(history.first { $0.version == m.endVersion }?.commitInfo)
+        #expect(end.operationMetrics?["numVacuumedDirectories"] == .string("3"))
+    }
 }

@@ -129,11 +129,13 @@ public struct Vacuum: Sendable {
         progress?.expect(files: doomed.count, bytes: metrics.sizeOfDataToDelete)
         let (deleted, failure) = await delete(doomed)
         metrics.numDeletedFiles = deleted
+        // Folders the deletes emptied (partition directories of removed data) go too, as Spark's vacuum does.
+        metrics.numVacuumedDirectories = await table.store.removeEmptyDirectories(Self.folders(of: doomed.map(\.path)))
         // VACUUM END reads nothing and START changed no state: it commits right after START without replaying
         // the log again.
         let end = OperationCommit(table: table, snapshot: snapshot, operation: .vacuumEnd(status: failure == nil ? "COMPLETED" : "FAILED"), read: .nothing,
                                   readVersion: started.version)
-        let ended = try await end.commit([], metrics: EndMetrics(numDeletedFiles: deleted, numVacuumedDirectories: 0))
+        let ended = try await end.commit([], metrics: EndMetrics(numDeletedFiles: deleted, numVacuumedDirectories: metrics.numVacuumedDirectories))
         metrics.endVersion = ended.version
         if let failure {
             throw LakeError(.storage, "vacuum of \(table.location) deleted \(deleted) of \(doomed.count) files, then failed: \(failure); VACUUM END recorded FAILED at version \(ended.version), and running vacuum again finishes the job")
@@ -279,6 +281,19 @@ public struct Vacuum: Sendable {
             if let failure { return (deleted, failure) }
         }
         return (deleted, nil)
+    }
+
+    /// Every folder holding one of `keys`, with its ancestors (not the table root).
+    static func folders(of keys: [String]) -> [String] {
+        var out = Set<String>()
+        for key in keys {
+            var path = Substring(key)
+            while let slash = path.lastIndex(of: "/") {
+                path = path[..<slash]
+                guard out.insert(String(path)).inserted else { break }
+            }
+        }
+        return Array(out)
     }
 
     /// Milliseconds as hours for messages (`168`, `0.5`).
