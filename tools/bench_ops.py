@@ -381,11 +381,12 @@ def _merge_source(ctx: Context) -> Path:
     return _build_once(_bench_dir(ctx) / f"merge-source-{ctx.rows}", build) / "source.parquet"
 
 
-def _table_copies(ctx: Context, name: str):
-    """A callable giving a fresh copy of the delta-rs orders table per call (the copies are made untimed)."""
+def _table_copies(ctx: Context, name: str, src: Path | None = None):
+    """A callable giving a fresh copy of a table (default: the delta-rs orders table) per call; the copies are
+    made untimed."""
     import shutil
 
-    src = _delta_orders(ctx)
+    src = src or _delta_orders(ctx)
     copies = []
     for i in range(ctx.repeat):
         dst = ctx.out(f"{name}-{i}")
@@ -459,17 +460,10 @@ OPTIMIZE_TARGET = 256 << 20
 
 
 def _deltars_optimize(ctx: Context):
-    import shutil
-
     from deltalake import DeltaTable
 
-    src = _delta_orders_appended(ctx)
-    copies = []
-    for i in range(ctx.repeat):
-        dst = ctx.out(f"peer-optimize-{i}")
-        shutil.copytree(src, dst)
-        copies.append(str(dst))
-    return lambda: DeltaTable(copies.pop(0)).optimize.compact(target_size=OPTIMIZE_TARGET)
+    nxt = _table_copies(ctx, "peer-optimize", _delta_orders_appended(ctx))
+    return lambda: DeltaTable(nxt()).optimize.compact(target_size=OPTIMIZE_TARGET)
 
 
 def _deltars_optimize_process(ctx: Context) -> str:
@@ -487,17 +481,10 @@ ZORDER_TARGET = 64 << 20
 
 
 def _deltars_zorder(ctx: Context):
-    import shutil
-
     from deltalake import DeltaTable
 
-    src = _delta_orders_appended(ctx)
-    copies = []
-    for i in range(ctx.repeat):
-        dst = ctx.out(f"peer-zorder-{i}")
-        shutil.copytree(src, dst)
-        copies.append(str(dst))
-    return lambda: DeltaTable(copies.pop(0)).optimize.z_order(ZORDER_COLUMNS, target_size=ZORDER_TARGET)
+    nxt = _table_copies(ctx, "peer-zorder", _delta_orders_appended(ctx))
+    return lambda: DeltaTable(nxt()).optimize.z_order(ZORDER_COLUMNS, target_size=ZORDER_TARGET)
 
 
 def _deltars_zorder_process(ctx: Context) -> str:
@@ -532,17 +519,10 @@ def _vacuumed_files(ctx: Context) -> int:
 
 
 def _deltars_vacuum(ctx: Context):
-    import shutil
-
     from deltalake import DeltaTable
 
-    src = _delta_orders_compacted(ctx)
-    copies = []
-    for i in range(ctx.repeat):
-        dst = ctx.out(f"peer-vacuum-{i}")
-        shutil.copytree(src, dst)
-        copies.append(str(dst))
-    return lambda: DeltaTable(copies.pop(0)).vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
+    nxt = _table_copies(ctx, "peer-vacuum", _delta_orders_compacted(ctx))
+    return lambda: DeltaTable(nxt()).vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
 
 
 def _deltars_vacuum_process(ctx: Context) -> str:

@@ -107,7 +107,8 @@ struct ZOrderRewrite: Sendable {
         // The first file gives the decoded bytes per row; the rest are read only if everything fits.
         let reader = DataFileReader(table: table, snapshot: snapshot)
         let totalRows = max(1, rewrite.reduce(0) { $0 + Self.liveRows($1) })
-        let first = try await reader.open(rewrite[0])
+        guard let head = rewrite.first else { return Result() }
+        let first = try await reader.open(head)
         let firstFrame = try await first.read(schema: snapshot.schema, rowGroups: Array(0..<first.rowGroupCount)).frame
         let bytesPerRow = Double(DataFileWriter.bufferBytes(firstFrame)) / Double(max(1, firstFrame.rowCount))
         let need = Double(totalRows) * (2 * bytesPerRow + Double(Self.sortBytesPerRow))
@@ -175,36 +176,16 @@ struct ZOrderRewrite: Sendable {
     /// Every row of `files` (the first already read), files read in parallel, in file order.
     func readAll(_ files: [AddFile], first: DataFrame, reader: DataFileReader) async throws(LakeError) -> DataFrame {
         let schema = snapshot.schema
-        let rest = Array(files.dropFirst())
-        let limit = max(1, min(table.context.threads, rest.count))
-        var parts = [DataFrame](repeating: first, count: files.count)
         let progress = self.progress
-        progress?.done(files: 1, bytes: files[0].size)
-        do {
-            try await withThrowingTaskGroup(of: (Int, DataFrame).self) { group in
-                var next = 0
-                func launch() {
-                    let i = next, add = rest[i]
-                    next += 1
-                    group.addTask {
-                        let file = try await reader.open(add)
-                        let frame = try await file.read(schema: schema, rowGroups: Array(0..<file.rowGroupCount)).frame
-                        progress?.done(files: 1, bytes: add.size)
-                        return (i + 1, frame)
-                    }
-                }
-                while next < limit && next < rest.count { launch() }
-                while let (i, frame) = try await group.next() {
-                    parts[i] = frame
-                    if next < rest.count { launch() }
-                }
-            }
-            return parts.count == 1 ? parts[0] : try DataFrame.concat(parts)
-        } catch let error as LakeError {
-            throw error
-        } catch {
-            throw LakeError(error)
+        if let head = files.first { progress?.done(files: 1, bytes: head.size) }
+        let rest = try await BoundedParallel.map(Array(files.dropFirst()), limit: table.context.threads) { add in
+            let file = try await reader.open(add)
+            let frame = try await file.read(schema: schema, rowGroups: Array(0..<file.rowGroupCount)).frame
+            progress?.done(files: 1, bytes: add.size)
+            return frame
         }
+        let parts = [first] + rest
+        do { return parts.count == 1 ? parts[0] : try DataFrame.concat(parts) } catch { throw LakeError(error) }
     }
 
     /// Sorts `frame`'s rows by Z-value and writes them as files of about `rowsPerFile` rows, cut before
@@ -218,32 +199,16 @@ struct ZOrderRewrite: Sendable {
         let base: [String: String] = [
             Self.cubeTag: cubeID, Self.zOrderByTag: Self.zOrderByValue(columns), Self.targetSizeTag: String(targetSize),
         ]
-        let limit = max(1, min(table.context.threads, slices.count))
-        do {
-            return try await withThrowingTaskGroup(of: (Int, [AddFile]).self) { group in
-                var results = [[AddFile]](repeating: [], count: slices.count)
-                var next = 0
-                func launch() {
-                    let i = next, slice = slices[i]
-                    next += 1
-                    var tags = base
-                    tags[Self.minTag] = z.value(order[slice.lowerBound]).hex
-                    tags[Self.maxTag] = z.value(order[slice.upperBound - 1]).hex
-                    let rows = order[slice]
-                    group.addTask { (i, try await Self.write(frame, rows: rows, tags: tags, provider: provider, table: table, snapshot: snapshot)) }
-                }
-                while next < limit { launch() }
-                while let (i, added) = try await group.next() {
-                    results[i] = added
-                    if next < slices.count { launch() }
-                }
-                return results.flatMap { $0 }
-            }
-        } catch let error as LakeError {
-            throw error
-        } catch {
-            throw LakeError(error)
+        let jobs = slices.map { slice -> (rows: ArraySlice<Int>, tags: [String: String]) in
+            var tags = base
+            tags[Self.minTag] = z.value(order[slice.lowerBound]).hex
+            tags[Self.maxTag] = z.value(order[slice.upperBound - 1]).hex
+            return (order[slice], tags)
         }
+        let written = try await BoundedParallel.map(jobs, limit: table.context.threads) { job in
+            try await Self.write(frame, rows: job.rows, tags: job.tags, provider: provider, table: table, snapshot: snapshot)
+        }
+        return written.flatMap { $0 }
     }
 
     /// Positions in the sorted order where output files start and end: every `rowsPerFile` rows, and before

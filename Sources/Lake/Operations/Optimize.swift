@@ -318,7 +318,7 @@ public struct Optimize: Sendable {
         }
         let table = self.table, progress = self.progress
         progress?.expect(files: bins.reduce(0) { $0 + $1.files.count }, bytes: bins.reduce(0) { BinPacking.adding($0, $1.bytes) })
-        let written = try await Self.inParallel(jobs, limit: table.context.threads) { files in
+        let written = try await BoundedParallel.map(jobs, limit: table.context.threads) { files in
             try await Self.compact(files, table: table, snapshot: snapshot, target: target, progress: progress)
         }
         return written.flatMap { $0 }

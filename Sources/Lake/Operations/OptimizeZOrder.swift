@@ -95,7 +95,7 @@ extension Optimize {
             let group = Array(jobs[groupStart..<min(jobs.count, groupStart + groupSize)])
             groupStart += group.count
             let work = group.map { byPartition[$0] ?? ([], []) }
-            let results = try await Self.inParallel(work, limit: parallel) { job in try await rewrite.run(new: job.new, clustered: job.clustered) }
+            let results = try await BoundedParallel.map(work, limit: parallel) { job in try await rewrite.run(new: job.new, clustered: job.clustered) }
             let removed = results.flatMap(\.removed)
             guard !removed.isEmpty else { continue }
             try await commitRewrite(removed: removed, added: results.flatMap(\.added), partitions: group, batches: group.count,
@@ -109,30 +109,5 @@ extension Optimize {
         var done = metrics
         done.preserveInsertionOrder = false
         return (after, done)
-    }
-
-    /// `body` over `items` with at most `limit` running at once; results in item order.
-    static func inParallel<T: Sendable, R: Sendable>(_ items: [T], limit: Int, _ body: @escaping @Sendable (T) async throws -> R) async throws(LakeError) -> [R] {
-        do {
-            return try await withThrowingTaskGroup(of: (Int, R).self) { group in
-                var results = [R?](repeating: nil, count: items.count)
-                var next = 0
-                func launch() {
-                    let i = next, item = items[i]
-                    next += 1
-                    group.addTask { (i, try await body(item)) }
-                }
-                while next < min(limit, items.count) { launch() }
-                while let (i, r) = try await group.next() {
-                    results[i] = r
-                    if next < items.count { launch() }
-                }
-                return results.compactMap { $0 }
-            }
-        } catch let error as LakeError {
-            throw error
-        } catch {
-            throw LakeError(error)
-        }
     }
 }
