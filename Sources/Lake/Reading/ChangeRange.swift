@@ -100,10 +100,10 @@ struct ChangeRange: Sendable, Hashable {
     }
 }
 
-/// Renders commit times for messages.
-enum TimestampText {
+/// Renders commit times for messages and listings.
+public enum TimestampText {
     /// `ms` since the epoch as ISO 8601 UTC, as lake prints timestamps.
-    static func iso(_ ms: Int64) -> String {
+    public static func iso(_ ms: Int64) -> String {
         var out: [UInt8] = []
         CivilTime.appendTimestamp(ms, unit: .millisecond, utc: true, to: &out)
         return String(decoding: out, as: UTF8.self)

@@ -16,6 +16,10 @@ struct ChangesCommand: AsyncParsableCommand {
             (the commit that set it is the first readable one); otherwise the command fails naming the version. \
             A --to past the latest version reads up to the latest. With --format ndjson or csv on stdout, rows \
             are printed commit by commit, so memory follows one commit.
+
+            Examples:
+              lake changes /data/orders --from 5 --to 9
+              lake changes /data/orders --from 5 --format ndjson
             """
     )
 

@@ -6,7 +6,11 @@ import Lake
 struct CheckpointCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
-        abstract: "Write a classic Parquet checkpoint of the latest version and update _last_checkpoint."
+        abstract: "Write a classic Parquet checkpoint of the latest version and update _last_checkpoint.",
+        discussion: """
+            Examples:
+              lake checkpoint /data/orders
+            """
     )
 
     @Argument(help: "The table location: a directory path or file:// URI.")

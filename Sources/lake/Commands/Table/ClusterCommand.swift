@@ -11,6 +11,10 @@ struct ClusterCommand: AsyncParsableCommand {
             writer feature when the table was not clustered; a partitioned table cannot be). No file is \
             rewritten: `lake optimize` clusters by the new columns. `--none` (CLUSTER BY NONE) keeps the table \
             clustered by no column; on a table that is not clustered it commits nothing.
+
+            Examples:
+              lake cluster /data/orders --by customer_id,product_id
+              lake cluster /data/orders --none
             """
     )
 

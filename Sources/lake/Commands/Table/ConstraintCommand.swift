@@ -10,6 +10,10 @@ struct ConstraintCommand: AsyncParsableCommand {
             Every write, delete, update and merge then checks each row it writes against the table's NOT NULL \
             columns and CHECK constraints, and fails (exit code 1) naming the constraint and a violating row, \
             committing nothing.
+
+            Examples:
+              lake constraint add /data/orders positive_amount 'amount > 0'
+              lake constraint list /data/orders
             """,
         subcommands: [Add.self, Drop.self, List.self]
     )

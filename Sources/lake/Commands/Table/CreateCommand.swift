@@ -6,7 +6,11 @@ import Lake
 struct CreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
-        abstract: "Create an empty Delta table (fails if one exists)."
+        abstract: "Create an empty Delta table (fails if one exists).",
+        discussion: """
+            Examples:
+              lake create /data/orders --schema 'order_id long not null, amount double, day date' --partition-by day
+            """
     )
 
     @Argument(help: "The table location: a directory path or file:// URI.")

@@ -10,6 +10,9 @@ struct DeleteCommand: AsyncParsableCommand {
             Files whose partition values satisfy the predicate are removed without being read; files whose stats \
             rule it out are not opened; other files are rewritten without the deleted rows. Rows where the \
             predicate is NULL are kept, as in SQL. Nothing is committed when no row matches.
+
+            Examples:
+              lake delete /data/orders --where "status = 'cancelled'"
             """
     )
 

@@ -6,7 +6,11 @@ import Lake
 struct FilesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "files",
-        abstract: "List the active data files of a Delta table version with partition values and stats."
+        abstract: "List the active data files of a Delta table version with partition values and stats.",
+        discussion: """
+            Examples:
+              lake files /data/orders --json
+            """
     )
 
     @Argument(help: "The table location: a directory path or file:// URI.")

@@ -6,7 +6,15 @@ import Lake
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "history",
-        abstract: "Show the commit history of a Delta table, newest first."
+        abstract: "Show the commit history of a Delta table, newest first.",
+        discussion: """
+            One line per commit: version, commit time (ISO 8601, UTC), operation and its parameters. With --json, \
+            the commitInfo objects with their version and time in milliseconds.
+
+            Examples:
+              lake history /data/orders --limit 10
+              lake history /data/orders --json
+            """
     )
 
     @Argument(help: "The table location: a directory path or file:// URI.")
@@ -24,11 +32,13 @@ struct HistoryCommand: AsyncParsableCommand {
             if json {
                 StandardOutput.line(JSONDocument.array(entries.map(TableDocuments.history)).pretty)
             } else {
+                var table = AlignedTable(header: ["VERSION", "TIMESTAMP", "OPERATION", "PARAMETERS"])
                 for e in entries {
                     let op = e.commitInfo?.operation ?? "-"
                     let params = e.commitInfo?.operationParameters.map { JSONDocument(.object($0)).compact } ?? ""
-                    StandardOutput.line("\(e.version)\t\(e.timestamp)\t\(op)\t\(params)")
+                    table.rows.append([String(e.version), TimestampText.iso(e.timestamp), op, params])
                 }
+                table.print()
             }
         }
     }

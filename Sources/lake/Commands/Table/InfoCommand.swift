@@ -6,7 +6,12 @@ import Lake
 struct InfoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Describe a Delta table version: protocol, schema, partitioning, clustering, properties, size."
+        abstract: "Describe a Delta table version: protocol, schema, partitioning, clustering, properties, size.",
+        discussion: """
+            Examples:
+              lake info /data/orders
+              lake info /data/orders --version 3 --json
+            """
     )
 
     @Argument(help: "The table location: a directory path or file:// URI.")

@@ -16,6 +16,9 @@ struct MergeCommand: AsyncParsableCommand {
             With --schema-evolution, UPDATE SET * and INSERT * add the source columns the table lacks (nullable, at
             the end; existing rows read them as NULL) and new struct fields, and an assignment may set a source
             column the table lacks; existing columns keep their types.
+
+            Examples:
+              lake merge /data/orders updates.parquet --on 'target.order_id = source.order_id' --clause 'WHEN MATCHED THEN UPDATE SET *' --clause 'WHEN NOT MATCHED THEN INSERT *'
             """
     )
 

@@ -32,7 +32,12 @@ enum TableReadFormat: String, ExpressibleByArgument, CaseIterable {
 struct ReadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "read",
-        abstract: "Read a Delta table (optionally as of a version or time, filtered and projected)."
+        abstract: "Read a Delta table (optionally as of a version or time, filtered and projected).",
+        discussion: """
+            Examples:
+              lake read /data/orders --where 'amount > 500' --columns order_id,amount --limit 20
+              lake read /data/orders --version 3 --format ndjson
+            """
     )
 
     @Argument(help: "The table location: a directory path or file:// URI.")

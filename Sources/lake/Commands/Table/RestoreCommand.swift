@@ -12,6 +12,9 @@ struct RestoreCommand: AsyncParsableCommand {
             naming them, when vacuum already deleted files of that version, and commits nothing then. A restore \
             to a version that reads as the current one commits nothing. Exit code 3 when another writer changed \
             the table meanwhile.
+
+            Examples:
+              lake restore /data/orders --version 12
             """
     )
 

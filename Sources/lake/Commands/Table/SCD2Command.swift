@@ -12,6 +12,9 @@ struct SCD2Command: AsyncParsableCommand {
             creates the table: the source's columns plus is_current, valid_from and valid_to. Loading the same \
             source twice changes nothing the second time. A key given twice, a null key, or a row effective \
             before its key's current version began fails, naming the key, and commits nothing.
+
+            Examples:
+              lake scd2 /data/customers source.parquet --keys customer_id --track segment,city --effective-column updated_at
             """
     )
 

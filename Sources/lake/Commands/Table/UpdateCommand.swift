@@ -10,6 +10,9 @@ struct UpdateCommand: AsyncParsableCommand {
             Each --set is "column = expression", a SQL expression over the row as it was before the update, cast \
             to the column's type. Updating a partition column moves the row to its new partition. Nothing is \
             committed when no row matches.
+
+            Examples:
+              lake update /data/orders --set "status = 'refunded'" --where 'order_id = 42'
             """
     )
 

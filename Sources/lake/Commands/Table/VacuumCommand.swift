@@ -14,6 +14,10 @@ struct VacuumCommand: AsyncParsableCommand {
             needs --force. VACUUM START and VACUUM END commits record the run in the history; --dry-run lists \
             the files and bytes that would go and commits nothing. Versions whose files were vacuumed can no \
             longer be read by time travel.
+
+            Examples:
+              lake vacuum /data/orders --dry-run
+              lake vacuum /data/orders --retain 168h
             """
     )
 

@@ -22,7 +22,12 @@ enum WriteModeArgument: String, ExpressibleByArgument, CaseIterable {
 struct WriteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "write",
-        abstract: "Write .parquet, .csv or .ndjson/.jsonl files into a Delta table in one commit."
+        abstract: "Write .parquet, .csv or .ndjson/.jsonl files into a Delta table in one commit.",
+        discussion: """
+            Examples:
+              lake write /data/orders part-1.parquet part-2.parquet
+              lake write /data/orders day.csv --mode overwrite
+            """
     )
 
     @Argument(help: "The table location: a directory path or file:// URI.")
