@@ -19,10 +19,11 @@ public enum TableFeatures {
 
     /// Writer features lake implements when writing. Deliberately conservative: a feature is listed only when
     /// every writer requirement of it is met (columnMapping: physical names and ids in data files, stats and
-    /// partition values, ids for new columns).
+    /// partition values, ids for new columns; v2Checkpoint: lake never writes multi-part checkpoints, writes
+    /// UUID-named V2 checkpoints with sidecars (`V2CheckpointWriter`) and cleans up unreferenced sidecars).
     public static let supportedWriterFeatures: Set<String> = [
         "appendOnly", "invariants", "checkConstraints", "changeDataFeed", "timestampNtz",
-        "domainMetadata", "vacuumProtocolCheck", "columnMapping", "deletionVectors",
+        "domainMetadata", "vacuumProtocolCheck", "columnMapping", "deletionVectors", "v2Checkpoint",
     ]
 
     /// Features that are both reader and writer features (they go in both lists at reader version 3).
