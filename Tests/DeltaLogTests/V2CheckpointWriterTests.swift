@@ -177,6 +177,31 @@ import Testing
         #expect(!after.files.contains { $0.path == "ghost.parquet" })
     }
 
+    /// A writer that dies at the put of the top-level file leaves only sidecars: the table reads as before
+    /// from its commits and the old hint; one that dies at the put of `_last_checkpoint` leaves a complete
+    /// checkpoint that the listing finds without the hint.
+    @Test func aWriterDyingMidwayLeavesAReadableTable() async throws {
+        let (dir, local) = try await Self.makeTable()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = try await Snapshot.load(store: local)
+
+        let dieAtTop = DyingStore(local, diesAt: { $0.hasPrefix("_delta_log/00000000000000000003.checkpoint.") })
+        await #expect(throws: DeltaError.self) { try await V2CheckpointWriter.write(try await Snapshot.load(store: dieAtTop)) }
+        #expect(try await local.list(prefix: "_delta_log/_sidecars/").count == 1)
+        #expect(try await LastCheckpoint.read(store: local) == nil)
+        let afterTopCrash = try await Snapshot.load(store: local)
+        #expect(afterTopCrash.segment.checkpointVersion == nil)
+        Self.expectSameState(afterTopCrash, before)
+
+        let dieAtHint = DyingStore(local, diesAt: { $0 == LastCheckpoint.path })
+        await #expect(throws: DeltaError.self) { try await V2CheckpointWriter.write(try await Snapshot.load(store: dieAtHint)) }
+        #expect(try await LastCheckpoint.read(store: local) == nil)
+        try await Self.deleteCommits(local, through: 3)
+        let afterHintCrash = try await Snapshot.load(store: local)
+        #expect(afterHintCrash.segment.checkpointVersion == 3)
+        Self.expectSameState(afterHintCrash, before)
+    }
+
     @Test func tombstonesAtOrBeforeTheCutoffAreLeftOut() async throws {
         let (dir, store) = try await Self.makeTable()
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -235,4 +260,30 @@ import Testing
         #expect(after.segment.checkpointFiles.map(\.meta.path) == [written.path])
         Self.expectSameState(after, spark)
     }
+}
+
+/// A store that fails every `put` of a key `diesAt` selects, as a writer killed at that step would leave it.
+struct DyingStore: ObjectStore {
+    let base: LocalStore
+    let diesAt: @Sendable (String) -> Bool
+
+    init(_ base: LocalStore, diesAt: @escaping @Sendable (String) -> Bool) {
+        self.base = base
+        self.diesAt = diesAt
+    }
+
+    func get(_ path: String) async throws -> [UInt8] { try await base.get(path) }
+    func getRange(_ path: String, _ range: Range<Int>) async throws -> [UInt8] { try await base.getRange(path, range) }
+    func head(_ path: String) async throws -> ObjectMeta { try await base.head(path) }
+    func put(_ path: String, _ bytes: [UInt8]) async throws {
+        if diesAt(path) { throw ObjectStoreError.io(path, "writer killed") }
+        try await base.put(path, bytes)
+    }
+    func upload(_ path: String) async throws -> any ObjectUpload { try await base.upload(path) }
+    func putIfAbsent(_ path: String, _ bytes: [UInt8]) async throws {
+        if diesAt(path) { throw ObjectStoreError.io(path, "writer killed") }
+        try await base.putIfAbsent(path, bytes)
+    }
+    func list(prefix: String) async throws -> [ObjectMeta] { try await base.list(prefix: prefix) }
+    func delete(_ path: String) async throws { try await base.delete(path) }
 }
