@@ -101,17 +101,30 @@ struct CheckpointRows {
         }
         func s_(_ v: String?) -> Scalar { v.map { .string($0) } ?? .null }
         func l_(_ v: Int64?) -> Scalar { v.map { .int($0) } ?? .null }
-        func b_(_ v: Bool?) -> Scalar { v.map { .boolean($0) } ?? .null }
         func map_(_ m: [String: String?]?) -> Scalar {
             guard let m else { return .null }
             return .map(m.sorted { $0.key < $1.key }.map { Scalar.MapEntry(.string($0.key), s_($0.value)) })
         }
         func tags_(_ m: [String: String]?) -> Scalar { map_(m.map { $0.mapValues { Optional($0) } }) }
         func list_(_ a: [String]?) -> Scalar { a.map { .list($0.map { .string($0) }) } ?? .null }
-        func dv_(_ d: DeletionVectorDescriptor?) -> Scalar {
-            guard let d else { return .null }
-            return .structure([.string(d.storageType.rawValue), .string(d.pathOrInlineDv), d.offset.map { .int(Int64($0)) } ?? .null,
-                               .int(Int64(d.sizeInBytes)), .int(d.cardinality)])
+
+        // The file-action columns have a row per file of the table: built typed, not through `Scalar`s.
+        func fileActionColumn(_ field: Field) throws(ColumnarError) -> Column? {
+            switch field.name {
+            case "add":
+                var b = AddColumnBuilder()
+                for _ in 0..<addStart { b.append(nil) }
+                for a in adds { b.append(a) }
+                return try b.finish(field)
+            case "remove":
+                var b = RemoveColumnBuilder()
+                for _ in 0..<remStart { b.append(nil) }
+                for r in removes { b.append(r) }
+                for _ in 0..<adds.count { b.append(nil) }
+                return try b.finish(field)
+            default:
+                return nil
+            }
         }
 
         func values(of field: Field) throws(DeltaError) -> [Scalar] {
@@ -137,18 +150,6 @@ struct CheckpointRows {
                 return rowsOf(domStart, domains) { .structure([.string($0.domain), .string($0.configuration), .boolean($0.removed)]) }
             case "sidecar":
                 return rowsOf(sideStart, sidecars) { .structure([.string($0.path), .int($0.sizeInBytes), .int($0.modificationTime), tags_($0.tags)]) }
-            case "remove":
-                return rowsOf(remStart, removes) { r in
-                    .structure([.string(r.path), l_(r.deletionTimestamp), .boolean(r.dataChange), b_(r.extendedFileMetadata),
-                                map_(r.partitionValues), l_(r.size), tags_(r.tags), dv_(r.deletionVector), l_(r.baseRowId),
-                                l_(r.defaultRowCommitVersion), s_(r.stats)])
-                }
-            case "add":
-                return rowsOf(addStart, adds) { a in
-                    .structure([.string(a.path), map_(a.partitionValues), .int(a.size), .int(a.modificationTime), .boolean(a.dataChange),
-                                tags_(a.tags), dv_(a.deletionVector), l_(a.baseRowId), l_(a.defaultRowCommitVersion),
-                                s_(a.clusteringProvider), s_(a.stats)])
-                }
             default:
                 throw .invalidArgument("checkpoint column \(field.name) has no encoder")
             }
@@ -167,7 +168,13 @@ struct CheckpointRows {
         do {
             var columns: [Column] = []
             columns.reserveCapacity(schema.fields.count)
-            for field in schema.fields { columns.append(try Column(field.type, try values(of: field))) }
+            for field in schema.fields {
+                if let typed = try fileActionColumn(field) {
+                    columns.append(typed)
+                } else {
+                    columns.append(try Column(field.type, try values(of: field)))
+                }
+            }
             let batch = try RecordBatch(schema: schema, columns: columns)
             return try ParquetWriter.write([batch], schema: schema)
         } catch let e as DeltaError {
