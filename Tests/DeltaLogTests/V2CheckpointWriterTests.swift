@@ -242,6 +242,16 @@ import Testing
         await #expect(throws: DeltaError.self) { try await V2CheckpointWriter.write(s, options: .init(maxActionsPerSidecar: 0)) }
     }
 
+    @Test func sparksLastCheckpointWithV2InfoParses() throws {
+        let path = Golden.root + "/v2-checkpoint-json/_delta_log/_last_checkpoint"
+        let hint = try LastCheckpoint.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        let v2 = try #require(hint.v2Checkpoint)
+        #expect(v2.path == "00000000000000000002.checkpoint.6374b053-df23-479b-b2cf-c9c550132b49.json")
+        #expect(v2.sizeInBytes == 891 && v2.modificationTime == 1_714_496_115_810)
+        #expect(v2.nonFileActions?.map(\.key) == ["protocol", "metaData", "checkpointMetadata"])
+        #expect(v2.sidecarFiles?.map(\.sizeInBytes) == [9367, 9296])
+    }
+
     /// The golden table Spark wrote with a JSON v2 checkpoint: lake's own v2 checkpoint of it (written into a
     /// copy) rebuilds the same state as Spark's.
     @Test func lakeRewritesSparksV2CheckpointOfTheGoldenTable() async throws {

@@ -30,7 +30,7 @@ public struct TableCheckpoint: Sendable {
     public func execute(_ snapshot: Snapshot) async throws(LakeError) -> CheckpointWriter.Written {
         guard Self.writesV2(snapshot) else {
             if let format, format != .parquet {
-                throw LakeError.invalidRequest("a \(format.rawValue) checkpoint is a V2 checkpoint, which needs the v2Checkpoint table feature: create the table with --property delta.checkpointPolicy=v2")
+                throw LakeError.invalidRequest("a \(format.rawValue) checkpoint is a V2 checkpoint, which needs the v2Checkpoint table feature and delta.checkpointPolicy=v2: create the table with --property delta.checkpointPolicy=v2")
             }
             do { return try await CheckpointWriter.write(snapshot) } catch { throw LakeError(error) }
         }
