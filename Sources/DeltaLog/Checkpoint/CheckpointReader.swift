@@ -37,6 +37,30 @@ public enum CheckpointReader {
         return actions
     }
 
+    /// The sidecars one checkpoint file references (for metadata cleanup): the `sidecar` actions of a V2
+    /// manifest, or of a classic checkpoint written to the V2 spec; none for multi-part (V1 only) checkpoints.
+    /// Only the `sidecar` column of a Parquet checkpoint is decoded.
+    public static func sidecars(store: any ObjectStore, file: LogFile) async throws(DeltaError) -> [Sidecar] {
+        let actions: [Action]
+        switch file.kind {
+        case .commit, .multiPartCheckpoint: return []
+        case .v2Checkpoint(_, json: true):
+            actions = try CommitFile.parse(try await StoreAccess.get(store, file.meta.path), file: file.meta.path)
+        case .v2Checkpoint, .classicCheckpoint:
+            let bytes = try await StoreAccess.get(store, file.meta.path)
+            let batch: RecordBatch
+            do {
+                let reader = try ParquetReader(source: MemorySource(bytes, name: file.meta.path))
+                guard reader.schema.index(of: "sidecar") != nil else { return [] }
+                batch = try reader.read(columns: ["sidecar"])
+            } catch {
+                throw .corruptLog(file: file.meta.path, line: 0, message: "checkpoint is not readable Parquet: \(error)")
+            }
+            actions = try decode(batch, file: file.meta.path)
+        }
+        return actions.compactMap { if case let .sidecar(s) = $0 { s } else { nil } }
+    }
+
     /// The file actions of V2 sidecars, read in parallel.
     static func readSidecars(store: any ObjectStore, _ sidecars: [Sidecar]) async throws(DeltaError) -> [Action] {
         do {

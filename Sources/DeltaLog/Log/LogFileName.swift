@@ -66,6 +66,11 @@ public struct LogFile: Sendable, Hashable {
         "_delta_log/" + padded(version, 20) + ".checkpoint.parquet"
     }
 
+    /// Key of the UUID-named V2 checkpoint `<version>.checkpoint.<uuid>.json|parquet`, relative to the table root.
+    public static func v2CheckpointPath(_ version: Int64, uuid: String, json: Bool) -> String {
+        "_delta_log/" + padded(version, 20) + ".checkpoint." + uuid + (json ? ".json" : ".parquet")
+    }
+
     static func padded(_ v: Int64, _ width: Int) -> String {
         let s = String(v)
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s

@@ -21,10 +21,11 @@ public enum TableFeatures {
     /// every writer requirement of it is met (columnMapping: physical names and ids in data files, stats and
     /// partition values, ids for new columns; clustering: the `delta.clustering` domain kept on every commit, as
     /// every domain is, and stats for the clustering columns, which lake only accepts among the columns its
-    /// writer collects stats for).
+    /// writer collects stats for; v2Checkpoint: lake never writes multi-part checkpoints, writes UUID-named V2
+    /// checkpoints with sidecars (`V2CheckpointWriter`) and cleans up unreferenced sidecars).
     public static let supportedWriterFeatures: Set<String> = [
         "appendOnly", "invariants", "checkConstraints", "changeDataFeed", "timestampNtz",
-        "domainMetadata", "vacuumProtocolCheck", "columnMapping", "deletionVectors", "clustering",
+        "domainMetadata", "vacuumProtocolCheck", "columnMapping", "deletionVectors", "clustering", "v2Checkpoint",
     ]
 
     /// Features that are both reader and writer features (they go in both lists at reader version 3).

@@ -8,9 +8,11 @@ import ObjectStore
 /// oldest such version (classic, every part of a multi-part one, or a v2 manifest) and deletes the commits,
 /// checkpoints and `.crc` files of earlier versions whose modification time is not after the cutoff; that
 /// checkpoint and everything after it stay, so the state of every version from it on can still be rebuilt.
-/// With no such checkpoint nothing is deleted. `_last_checkpoint`, `_sidecars/` and unknown files are never
-/// touched. Deletion runs oldest first, so a cleanup that stops midway leaves a log without gaps.
-/// `delta.enableExpiredLogCleanup = false` turns it off.
+/// With no such checkpoint nothing is deleted. Then the V2 checkpoint sidecars in `_delta_log/_sidecars/`
+/// that no remaining checkpoint references go, when older than both the cutoff and a day (PROTOCOL.md
+/// "Metadata Cleanup" steps 4 and 5: the day protects the sidecars of a checkpoint still being written).
+/// `_last_checkpoint` and unknown files are never touched. Deletion runs oldest first, so a cleanup that
+/// stops midway leaves a log without gaps. `delta.enableExpiredLogCleanup = false` turns it off.
 public struct LogCleanup: Sendable {
     /// What the cleanup deleted.
     public struct Metrics: Sendable, Hashable {
@@ -18,6 +20,8 @@ public struct LogCleanup: Sendable {
         public var deleted: [String] = []
         /// The checkpoint version state is rebuilt from after the cleanup; nil when nothing was eligible.
         public var keptCheckpointVersion: Int64?
+        /// Keys of the deleted sidecar files (`_delta_log/_sidecars/...`).
+        public var deletedSidecars: [String] = []
         /// The retention applied, in milliseconds.
         public var retentionMillis: Int64 = 0
 
@@ -79,7 +83,45 @@ public struct LogCleanup: Sendable {
             }
             metrics.deleted.append(f.meta.path)
         }
+        let gone = Set(metrics.deleted)
+        let kept = files.compactMap { f -> LogFile? in
+            guard let kind = f.kind, !gone.contains(f.meta.path) else { return nil }
+            let file = LogFile(version: f.version, kind: kind, meta: f.meta)
+            return file.isCheckpoint ? file : nil
+        }
+        let (graceStart, graceOverflow) = table.context.clock().subtractingReportingOverflow(Self.sidecarGraceMillis)
+        if graceOverflow { return metrics }
+        metrics.deletedSidecars = try await deleteUnreferencedSidecars(keptCheckpoints: kept, cutoff: min(cutoff, graceStart))
         return metrics
+    }
+
+    /// Sidecars younger than this are kept even when unreferenced: their checkpoint may still be being written.
+    static let sidecarGraceMillis: Int64 = 24 * 3_600_000
+
+    /// Deletes the sidecars modified at or before `cutoff` that none of `keptCheckpoints` references. The
+    /// checkpoints are read only when some sidecar is old enough to go; one that cannot be read stops the
+    /// sidecar cleanup before anything is deleted, since what it references is unknown.
+    func deleteUnreferencedSidecars(keptCheckpoints: [LogFile], cutoff: Int64) async throws(LakeError) -> [String] {
+        let listed: [ObjectMeta]
+        do { listed = try await table.store.list(prefix: V2CheckpointWriter.sidecarDirectory) } catch { throw LakeError(error) }
+        let old = listed.filter { $0.lastModified <= cutoff }
+        if old.isEmpty { return [] }
+        var referenced: Set<String> = []
+        for file in keptCheckpoints {
+            let sidecars: [Sidecar]
+            do { sidecars = try await CheckpointReader.sidecars(store: table.store, file: file) } catch {
+                throw LakeError(.storage, "log cleanup of \(table.location) cannot read checkpoint \(file.meta.path) to find the sidecars it references, so no sidecar was deleted: \(error)")
+            }
+            for s in sidecars { referenced.insert(s.relativePath) }
+        }
+        var deleted: [String] = []
+        for meta in old.sorted(by: { $0.path < $1.path }) where !referenced.contains(meta.path) {
+            do { try await table.store.delete(meta.path) } catch {
+                throw LakeError(.storage, "log cleanup of \(table.location) deleted \(deleted.count) unreferenced sidecars, then failed on \(meta.path): \(error); run it again")
+            }
+            deleted.append(meta.path)
+        }
+        return deleted
     }
 
     /// The newest version at or before `limit` with a complete checkpoint.

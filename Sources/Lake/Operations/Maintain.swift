@@ -42,9 +42,10 @@ public struct Maintain: Sendable {
         let interval = Int64(snapshot.properties["delta.checkpointInterval"] ?? "").flatMap { $0 > 0 ? $0 : nil } ?? 10
         let since = snapshot.version - (snapshot.segment.checkpointVersion ?? -1)
         if since >= interval {
-            do { _ = try await CheckpointWriter.write(snapshot) } catch { throw LakeError(error) }
+            try await TableCheckpoint(table: table).execute(snapshot)
             metrics.checkpointVersion = snapshot.version
-            metrics.logFilesRemoved = try await LogCleanup(table: table).execute(after: snapshot).deleted.count
+            let cleaned = try await LogCleanup(table: table).execute(after: snapshot)
+            metrics.logFilesRemoved = cleaned.deleted.count + cleaned.deletedSidecars.count
         }
         var vacuum = Vacuum(table: table)
         vacuum.progress = progress

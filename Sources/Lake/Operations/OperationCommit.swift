@@ -5,7 +5,8 @@ import ObjectStore
 /// `DeltaLog.Transaction`, the only writer of `_delta_log/` (ARCHITECTURE.md invariant 2). The transaction
 /// commits with `putIfAbsent`, applies the conflict rules of CONFLICTS.md to every winning commit using the
 /// recorded reads, rebases and retries, writes `commitInfo` (operation, parameters, metrics, the table
-/// context's clock), and checkpoints every `delta.checkpointInterval` commits.
+/// context's clock), and checkpoints every `delta.checkpointInterval` commits (V2 checkpoints with sidecars on
+/// tables with the `v2Checkpoint` feature, see `TableCheckpoint`).
 struct OperationCommit: Sendable {
     /// The table committed to.
     let table: DeltaTable
@@ -39,7 +40,7 @@ struct OperationCommit: Sendable {
         // Delta's metadata cleanup follows every checkpoint; if it fails only extra log files remain.
         let options = Transaction.Options(maxAttempts: 1000, engineInfo: LakeEngine.engineInfo, checkpointHook: { store, version in
             let snapshot = try await Snapshot.load(store: store, version: version)
-            _ = try await CheckpointWriter.write(snapshot)
+            try await TableCheckpoint(table: table).execute(snapshot)
             _ = try? await LogCleanup(table: table).execute(after: snapshot)
         }, clock: clock)
         let txn = Transaction(readState: state, store: table.store, options: options)

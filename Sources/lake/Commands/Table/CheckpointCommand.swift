@@ -2,28 +2,49 @@ import ArgumentParser
 import DeltaLog
 import Lake
 
-/// `lake checkpoint TABLE`: write a classic Parquet checkpoint of the latest version.
+/// `--format` of `lake checkpoint`: the top-level file of a V2 checkpoint.
+enum CheckpointFormatOption: String, ExpressibleByArgument, CaseIterable {
+    case parquet, json
+
+    /// The writer's format.
+    var format: V2CheckpointWriter.Format { self == .json ? .json : .parquet }
+}
+
+/// `lake checkpoint TABLE [--format parquet|json]`: write a checkpoint of the latest version.
 struct CheckpointCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "checkpoint",
-        abstract: "Write a classic Parquet checkpoint of the latest version and update _last_checkpoint.",
+        abstract: "Write a checkpoint of the latest version, update _last_checkpoint and remove expired log files.",
         discussion: """
+            Tables with the v2Checkpoint feature (created with --property delta.checkpointPolicy=v2) get a \
+            UUID-named V2 checkpoint whose add and remove actions are in sidecar files under \
+            _delta_log/_sidecars/; other tables get a classic Parquet checkpoint.
+
             Examples:
               lake checkpoint /data/orders
+              lake checkpoint /data/events --format json
             """
     )
 
     @Argument(help: "The table location: a directory path or file:// URI.")
     var table: String
 
+    @Option(help: "Format of a V2 checkpoint's top-level file: parquet (default) or json (v2Checkpoint tables only).")
+    var format: CheckpointFormatOption?
+
     func run() async throws {
         try await runReportingErrors {
             let t = try DeltaTable(location: table)
             let snapshot = try await Snapshot.load(store: t.store, location: table)
-            _ = try await CheckpointWriter.write(snapshot)
-            StandardOutput.line("checkpoint written at version \(snapshot.version)")
+            let written = try await TableCheckpoint(table: t, format: format?.format).execute(snapshot)
+            if written.lastCheckpoint.v2Checkpoint != nil {
+                StandardOutput.line("v2 checkpoint written at version \(snapshot.version) with \(written.sidecars.count) sidecar files")
+            } else {
+                StandardOutput.line("checkpoint written at version \(snapshot.version)")
+            }
             let cleaned = try await LogCleanup(table: t).execute()
             if !cleaned.deleted.isEmpty { StandardOutput.line("removed \(cleaned.deleted.count) expired log files before version \(cleaned.keptCheckpointVersion ?? 0)") }
+            if !cleaned.deletedSidecars.isEmpty { StandardOutput.line("removed \(cleaned.deletedSidecars.count) unreferenced sidecar files") }
         }
     }
 }
