@@ -183,3 +183,24 @@ def test_deletion_vector_row_indexes_survive_row_group_skipping(run_lake, work_d
     rows = parse_ndjson(out)
     assert sorted(r["id"] for r in rows) == [i for i in range(3000) if i not in deleted]
     assert all(r["s"] == text[r["id"]] for r in rows)
+
+
+def test_create_write_and_checkpoint_print_json(run_lake, tmp_path):
+    t = tmp_path / "t"
+    rc, out, err = run_lake("create", t, "--schema", "id long, s string", "--json")
+    assert rc == 0, err
+    assert json.loads(out) == {"table": str(t), "version": 0}
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": pa.array([1, 2, 3], pa.int64()), "s": ["a", "b", "c"]}), src)
+    rc, out, err = run_lake("write", t, src, "--json", "--txn-app-id", "app", "--txn-version", "1")
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert doc["version"] == 1 and doc["numOutputRows"] == "3" and doc["numFiles"] == "1" and doc["skipped"] is False
+    assert int(doc["numOutputBytes"]) == sum(f.stat().st_size for f in t.glob("*.parquet"))
+    rc, out, err = run_lake("write", t, src, "--json", "--txn-app-id", "app", "--txn-version", "1")
+    assert rc == 0 and json.loads(out)["skipped"] is True
+    rc, out, err = run_lake("checkpoint", t, "--json")
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert doc["version"] == 1 and doc["v2"] is False and doc["sidecars"] == 0
+    assert (t / "_delta_log" / "00000000000000000001.checkpoint.parquet").exists()

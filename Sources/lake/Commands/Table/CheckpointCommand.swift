@@ -32,17 +32,28 @@ struct CheckpointCommand: AsyncParsableCommand {
     @Option(help: "Format of a V2 checkpoint's top-level file: parquet (default) or json (v2Checkpoint tables only).")
     var format: CheckpointFormatOption?
 
+    @Flag(help: "Print the checkpoint's version, kind, sidecar count and the files log cleanup removed as JSON.")
+    var json = false
+
     func run() async throws {
         try await runReportingErrors {
             let t = try DeltaTable(location: table)
             let snapshot = try await Snapshot.load(store: t.store, location: table)
             let written = try await TableCheckpoint(table: t, format: format?.format).execute(snapshot)
+            let cleaned = try await LogCleanup(table: t).execute()
+            if json {
+                StandardOutput.line(JSONDocument.object([
+                    ("version", .int(snapshot.version)), ("v2", .bool(written.lastCheckpoint.v2Checkpoint != nil)),
+                    ("sidecars", .int(Int64(written.sidecars.count))), ("logFilesRemoved", .int(Int64(cleaned.deleted.count))),
+                    ("sidecarsRemoved", .int(Int64(cleaned.deletedSidecars.count))),
+                ]).pretty)
+                return
+            }
             if written.lastCheckpoint.v2Checkpoint != nil {
                 StandardOutput.line("v2 checkpoint written at version \(snapshot.version) with \(written.sidecars.count) sidecar files")
             } else {
                 StandardOutput.line("checkpoint written at version \(snapshot.version)")
             }
-            let cleaned = try await LogCleanup(table: t).execute()
             if !cleaned.deleted.isEmpty { StandardOutput.line("removed \(cleaned.deleted.count) expired log files before version \(cleaned.keptCheckpointVersion ?? 0)") }
             if !cleaned.deletedSidecars.isEmpty { StandardOutput.line("removed \(cleaned.deletedSidecars.count) unreferenced sidecar files") }
         }

@@ -34,6 +34,9 @@ struct CreateCommand: AsyncParsableCommand {
     @Option(help: "The table description recorded in the metadata.")
     var description: String?
 
+    @Flag(help: "Print the new table's location and version as JSON.")
+    var json = false
+
     func run() async throws {
         try await runReportingErrors {
             var props: [String: String] = [:]
@@ -48,7 +51,11 @@ struct CreateCommand: AsyncParsableCommand {
                 schema: try SchemaString.parse(schema), partitionColumns: TableSupport.list(partitionBy) ?? [],
                 properties: props, name: name, description: description, clusterBy: clustering)
             let (snapshot, _) = try await CreateTable(table: try DeltaTable(location: table), options: options).execute()
-            StandardOutput.line("created \(table) at version \(snapshot.version)")
+            if json {
+                StandardOutput.line(JSONDocument.object([("table", .string(table)), ("version", .int(snapshot.version))]).pretty)
+            } else {
+                StandardOutput.line("created \(table) at version \(snapshot.version)")
+            }
         }
     }
 }

@@ -54,6 +54,9 @@ struct WriteCommand: AsyncParsableCommand {
     @Option(name: .customLong("target-file-size"), help: "Target size of a data file in bytes (default 134217728).")
     var targetFileSize: Int?
 
+    @Flag(help: "Print the write's metrics (numFiles, numOutputRows, numOutputBytes) and version as JSON.")
+    var json = false
+
     func validate() throws {
         if (txnAppId == nil) != (txnVersion == nil) { throw ValidationError("--txn-app-id and --txn-version go together") }
         if files.isEmpty { throw ValidationError("give at least one input file") }
@@ -81,7 +84,11 @@ struct WriteCommand: AsyncParsableCommand {
             if let targetFileSize { options.targetFileSize = targetFileSize }
             if let txnAppId, let txnVersion { options.transaction = SetTransaction(appId: txnAppId, version: txnVersion) }
             let (_, m) = try await Write(table: target, data: data, options: options).execute()
-            if m.skipped {
+            if json {
+                var document = TableDocuments.operationMetrics(m, version: m.version)
+                if case let .object(pairs) = document { document = .object(pairs + [("skipped", .bool(m.skipped))]) }
+                StandardOutput.line(document.pretty)
+            } else if m.skipped {
                 StandardOutput.line("skipped: transaction already committed (table at version \(m.version))")
             } else {
                 StandardOutput.line("version \(m.version): wrote \(m.numOutputRows) rows in \(m.numFiles) files (\(m.numOutputBytes) bytes)")
