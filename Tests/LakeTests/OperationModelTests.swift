@@ -54,8 +54,26 @@ import Testing
         #expect(s.files[0].path == "part-00000-00000000-0000-4000-8000-000000000001-c000.snappy.parquet")
         let (entries, _) = try await History(table: t).execute()
         #expect(entries.count == 1)
-        // The commit's timestamp comes from the pinned clock, not the wall clock.
-        #expect(entries[0].timestamp >= 1_700_000_000_000 && entries[0].timestamp < 1_700_000_000_100)
+        // commitInfo's timestamp comes from the pinned clock, not the wall clock.
+        let written = try #require(entries[0].commitInfo?.timestamp)
+        #expect(written >= 1_700_000_000_000 && written < 1_700_000_000_100)
+    }
+
+    @Test func historyTimesAreTheTimesTimeTravelResolves() async throws {
+        let t = try tempTable()
+        defer { dmlCleanup(t) }
+        for i in 0..<4 {
+            _ = try await Write(table: t, data: try DataFrame([(name: "id", column: try Column(.int64, [.int(Int64(i))]))])).execute()
+        }
+        let (entries, _) = try await History(table: t).execute()
+        #expect(entries.map(\.version) == [3, 2, 1, 0])
+        #expect(zip(entries, entries.dropFirst()).allSatisfy { $0.timestamp > $1.timestamp }, "times increase with versions")
+        for e in entries {
+            #expect(try await t.snapshot(at: .timestamp(e.timestamp)).version == e.version, "version \(e.version) at \(e.timestamp)")
+        }
+        // A limit reads only the newest commits and gives them the same times.
+        let (newest, m) = try await History(table: t, limit: 2).execute()
+        #expect(newest == Array(entries.prefix(2)) && m.commitsRead == 2)
     }
 
     @Test func commitInfoRecordsOperationParametersAndMetrics() async throws {

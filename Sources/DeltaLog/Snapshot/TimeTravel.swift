@@ -36,6 +36,14 @@ extension Snapshot {
         return try await load(store: store, version: chosen.version, location: location)
     }
 
+    /// The commits in the log at `store`, newest first (at most `limit`), with their commitInfo and the time
+    /// time travel gives them: `DESCRIBE HISTORY` without replaying the log's actions.
+    public static func commitHistory(store: any ObjectStore, location: String, limit: Int? = nil) async throws(DeltaError) -> [CommitHistoryEntry] {
+        var entries = try await commitEntries(store: store, upTo: .max, from: 0, location: location, limit: limit)
+        entries.reverse()
+        return entries
+    }
+
     /// The commits of this snapshot's history, newest first (at most `limit`), with their commitInfo.
     public func history(limit: Int? = nil) async throws(DeltaError) -> [CommitHistoryEntry] {
         var entries = try await Self.commitEntries(store: store, upTo: version, from: 0, location: "table", limit: limit)
@@ -55,6 +63,15 @@ extension Snapshot {
         }
         if commits.isEmpty && listing.isEmpty { throw .notATable(location: location) }
         commits.sort { $0.version < $1.version }
+        // With a limit only the newest commits' commitInfo is read; the times of the commits before them (needed
+        // to keep times increasing) come from their files' modification times.
+        var previous: Int64?
+        if let limit, limit >= 0, commits.count > limit {
+            for f in commits.prefix(commits.count - limit) {
+                previous = Self.commitTimestamp(inCommit: nil, modified: f.meta.lastModified, previous: previous)
+            }
+            commits.removeFirst(commits.count - limit)
+        }
         let infos: [CommitInfo?]
         do {
             infos = try await withThrowingTaskGroup(of: (Int, CommitInfo?).self) { group in
@@ -70,13 +87,11 @@ extension Snapshot {
         }
         var entries: [CommitHistoryEntry] = []
         entries.reserveCapacity(commits.count)
-        var previous: Int64?
         for (f, info) in zip(commits, infos) {
             let ts = Self.commitTimestamp(inCommit: info?.inCommitTimestamp, modified: f.meta.lastModified, previous: previous)
             previous = ts
             entries.append(CommitHistoryEntry(version: f.version, timestamp: ts, commitInfo: info))
         }
-        if let limit, limit >= 0, entries.count > limit { entries.removeFirst(entries.count - limit) }
         return entries
     }
 

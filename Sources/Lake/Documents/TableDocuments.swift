@@ -29,9 +29,13 @@ public enum TableDocuments {
         ])
     }
 
-    /// One `lake history --json` entry: version, timestamp and the commitInfo fields as the log has them.
+    /// One `lake history --json` entry: version, timestamp (commitInfo's), commitTime (time travel's) and the
+    /// commitInfo fields as the log has them.
     public static func history(_ e: History.Entry) -> JSONDocument {
-        var pairs: [(String, JSONDocument)] = [("version", .int(e.version)), ("timestamp", .int(e.timestamp))]
+        // `timestamp` is the commit's own record (as delta-rs's history shows it); `commitTime` the time time
+        // travel and the change feed give the commit (in-commit timestamp, else the file's time).
+        let recorded = e.commitInfo?.timestamp ?? e.timestamp
+        var pairs: [(String, JSONDocument)] = [("version", .int(e.version)), ("timestamp", .int(recorded)), ("commitTime", .int(e.timestamp))]
         if let i = e.commitInfo {
             if let op = i.operation { pairs.append(("operation", .string(op))) }
             if let p = i.operationParameters { pairs.append(("operationParameters", JSONDocument(.object(p)))) }

@@ -6,7 +6,8 @@ public struct History: Sendable {
     public struct Entry: Sendable, Hashable {
         /// The commit's version.
         public var version: Int64
-        /// The commit's timestamp (ms): commitInfo.timestamp, else the commit file's modification time.
+        /// The commit's time (ms) as time travel and the change feed use it: its in-commit timestamp, else its
+        /// file's modification time kept increasing (`commitInfo.timestamp` is the writer's clock).
         public var timestamp: Int64
         /// The commitInfo action, if the writer recorded one.
         public var commitInfo: CommitInfo?
@@ -31,19 +32,10 @@ public struct History: Sendable {
 
     /// Reads the commits still in the log, newest first.
     public func execute() async throws(LakeError) -> ([Entry], Metrics) {
-        let listing = try await LogListing.load(table)
-        var commits = Array(listing.commits.reversed())
-        if let limit {
-            guard limit >= 0 else { throw LakeError.invalidRequest("the history limit must be zero or more, not \(limit)") }
-            commits = Array(commits.prefix(limit))
-        }
-        var entries: [Entry] = []
-        for c in commits {
-            let actions = try await LogListing.readCommit(table, path: c.path)
-            var info: CommitInfo?
-            for case let .commitInfo(i) in actions { info = i }
-            entries.append(Entry(version: c.version, timestamp: info?.inCommitTimestamp ?? info?.timestamp ?? c.lastModified, commitInfo: info))
-        }
+        if let limit, limit < 0 { throw LakeError.invalidRequest("the history limit must be zero or more, not \(limit)") }
+        let commits: [CommitHistoryEntry]
+        do { commits = try await Snapshot.commitHistory(store: table.store, location: table.location, limit: limit) } catch { throw LakeError(error) }
+        let entries = commits.map { Entry(version: $0.version, timestamp: $0.timestamp, commitInfo: $0.commitInfo) }
         return (entries, Metrics(commitsRead: entries.count))
     }
 }

@@ -8,8 +8,9 @@ struct HistoryCommand: AsyncParsableCommand {
         commandName: "history",
         abstract: "Show the commit history of a Delta table, newest first.",
         discussion: """
-            One line per commit: version, commit time (ISO 8601, UTC), operation and its parameters. With --json, \
-            the commitInfo objects with their version and time in milliseconds.
+            One line per commit: version, commit time (ISO 8601, UTC; the time --timestamp resolves), operation and \
+            its parameters. With --json, the commitInfo objects with their version, `timestamp` (as the commit \
+            recorded it) and `commitTime` (the time time travel uses), in milliseconds.
 
             Examples:
               lake history /data/orders --limit 10
