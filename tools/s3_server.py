@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""A local S3-compatible server for the tests: moto's S3 (moto[server] from PyPI) on 127.0.0.1.
+
+  s3_server.py start [--bucket NAME] [--log FILE]
+      Starts the server on a free port in the background, waits until it answers, creates the bucket and
+      prints shell `export` lines: AWS_ENDPOINT_URL, AWS_ALLOW_HTTP, dummy credentials, AWS_REGION,
+      LAKE_TEST_S3_BUCKET and LAKE_S3_SERVER_PID (for `stop`). Use as: eval "$(python s3_server.py start)".
+  s3_server.py stop PID
+      Stops the server started by `start` (its whole process group).
+  s3_server.py serve PORT
+      Runs the server in the foreground (what `start` launches).
+
+moto checks `If-None-Match: *` and then stores the object in two steps, and its server is threaded, so two
+racing conditional PUTs could both succeed. Real S3 decides them atomically; `serve` therefore runs moto's
+application behind a lock that handles one request at a time, which gives the same guarantee.
+"""
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+ACCESS_KEY = "lake-test-access-key"
+SECRET_KEY = "lake-test-secret-key"
+REGION = "us-east-1"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(port: int) -> None:
+    from werkzeug.serving import run_simple
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+
+    app = DomainDispatcherApplication(create_backend_app)
+    lock = threading.Lock()
+
+    def serialized(environ, start_response):
+        # Read the whole body and build the whole response inside the lock: one request at a time.
+        with lock:
+            chunks = []
+            status_headers = {}
+
+            def capture(status, headers, exc_info=None):
+                status_headers["v"] = (status, headers, exc_info)
+                return lambda data: chunks.append(data)
+
+            result = app(environ, capture)
+            try:
+                for part in result:
+                    chunks.append(part)
+            finally:
+                close = getattr(result, "close", None)
+                if close:
+                    close()
+        status, headers, exc_info = status_headers["v"]
+        start_response(status, headers, exc_info)
+        return [b"".join(chunks)]
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    run_simple("127.0.0.1", port, serialized, threaded=True, request_handler=MotoRequestHandler)
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, seconds: float) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            urllib.request.urlopen(url + "/", timeout=1).read()
+            return True
+        except urllib.error.HTTPError:
+            return True  # it answered
+        except Exception:
+            time.sleep(0.1)
+    return False
+
+
+def start(bucket: str, log: str) -> None:
+    for _ in range(3):
+        port = free_port()
+        with open(log, "ab") as out:
+            proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "serve", str(port)],
+                                    stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        if wait_until_up(url, proc, 30):
+            break
+        stop(proc.pid)
+    else:
+        sys.exit(f"s3_server.py: moto did not start; see {log}")
+    try:
+        import boto3
+        s3 = boto3.client("s3", endpoint_url=url, aws_access_key_id=ACCESS_KEY,
+                          aws_secret_access_key=SECRET_KEY, region_name=REGION)
+        s3.create_bucket(Bucket=bucket)
+    except Exception as e:
+        stop(proc.pid)
+        sys.exit(f"s3_server.py: could not create bucket {bucket}: {e}")
+    for name, value in [("AWS_ENDPOINT_URL", url), ("AWS_ALLOW_HTTP", "true"), ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
+                        ("AWS_SECRET_ACCESS_KEY", SECRET_KEY), ("AWS_REGION", REGION),
+                        ("LAKE_TEST_S3_BUCKET", bucket), ("LAKE_S3_SERVER_PID", str(proc.pid))]:
+        print(f"export {name}='{value}'")
+
+
+def stop(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    for _ in range(50):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.1)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_start = sub.add_parser("start")
+    p_start.add_argument("--bucket", default="lake-test")
+    p_start.add_argument("--log", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "lake-s3-server.log"))
+    p_stop = sub.add_parser("stop")
+    p_stop.add_argument("pid", type=int)
+    p_serve = sub.add_parser("serve")
+    p_serve.add_argument("port", type=int)
+    args = parser.parse_args()
+    if args.command == "start":
+        start(args.bucket, args.log)
+    elif args.command == "stop":
+        stop(args.pid)
+    else:
+        serve(args.port)
+
+
+if __name__ == "__main__":
+    main()
