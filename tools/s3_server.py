@@ -13,6 +13,15 @@
 moto checks `If-None-Match: *` and then stores the object in two steps, and its server is threaded, so two
 racing conditional PUTs could both succeed. Real S3 decides them atomically; `serve` therefore runs moto's
 application behind a lock that handles one request at a time, which gives the same guarantee.
+
+Fault injection for the retry tests: a request whose path has a segment `lake-fault-KIND-N` fails in the way
+KIND names for the first N requests with the same method, path, query and If-None-Match header:
+  503       503 SlowDown            500       500 InternalError
+  reset     connection closed before any response
+  stall     no answer for 3 s (longer than the tests' stall limit)
+  truncate  (GET) the response body cut short after half, then the connection closed
+  applied   the request is carried out, then the connection closed before the response (the client cannot
+            know it succeeded: the case a retried conditional PUT must recognise as its own)
 """
 import argparse
 import os
@@ -65,8 +74,61 @@ def serve(port: int) -> None:
         start_response(status, headers, exc_info)
         return [b"".join(chunks)]
 
+    import re
+    fault_pattern = re.compile(r"(?:^|/)lake-fault-(503|500|reset|stall|truncate|applied)-(\d+)(?:/|$)")
+    seen = {}
+    seen_lock = threading.Lock()
+
+    def drop_connection(environ):
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def faulty(environ, start_response):
+        match = fault_pattern.search(environ.get("PATH_INFO", ""))
+        if match:
+            kind, count = match.group(1), int(match.group(2))
+            ident = (environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
+                     environ.get("HTTP_IF_NONE_MATCH"))
+            with seen_lock:
+                seen[ident] = seen.get(ident, 0) + 1
+                hit = seen[ident] <= count
+            if hit and kind in ("503", "500"):
+                environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+                code, name = ("SlowDown", "503 Slow Down") if kind == "503" else ("InternalError", "500 Internal Server Error")
+                body = f"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{code}</Code><Message>injected fault</Message></Error>".encode()
+                start_response(name, [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+                return [body]
+            if hit and kind == "reset":
+                drop_connection(environ)
+                raise ConnectionAbortedError("injected reset")
+            if hit and kind == "stall":
+                time.sleep(3)
+            if hit and kind == "applied":
+                list(serialized(environ, lambda *a, **k: None))
+                drop_connection(environ)
+                raise ConnectionAbortedError("injected reset after applying")
+            if hit and kind == "truncate" and environ.get("REQUEST_METHOD") == "GET":
+                captured = {}
+
+                def capture(status, headers, exc_info=None):
+                    captured["v"] = (status, headers, exc_info)
+
+                body = b"".join(serialized(environ, capture))
+                status, headers, exc_info = captured["v"]
+                start_response(status, headers, exc_info)
+
+                def cut():
+                    yield body[: len(body) // 2]
+                    drop_connection(environ)
+                return cut()
+        return serialized(environ, start_response)
+
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    run_simple("127.0.0.1", port, serialized, threaded=True, request_handler=MotoRequestHandler)
+    run_simple("127.0.0.1", port, faulty, threaded=True, request_handler=MotoRequestHandler)
 
 
 def wait_until_up(url: str, proc: subprocess.Popen, seconds: float) -> bool:
