@@ -80,8 +80,14 @@ public enum StoreLocation: Sendable, Hashable {
     /// environment (`S3Config.fromEnvironment`), which throws when it is incomplete.
     public func makeStore() throws(ObjectStoreError) -> any ObjectStore {
         switch self {
-        case let .local(root): LocalStore(root: root)
-        case let .s3(bucket, prefix): try S3Store(bucket: bucket, prefix: prefix, config: S3Config.fromEnvironment())
+        case let .local(root): return LocalStore(root: root)
+        case let .s3(bucket, prefix):
+            do {
+                return try S3Store(bucket: bucket, prefix: prefix, config: S3Config.fromEnvironment())
+            } catch let .unsupportedLocation(_, why) {
+                // Name the location the user gave, not the configuration piece.
+                throw .unsupportedLocation(uri, why)
+            }
         }
     }
 

@@ -153,6 +153,26 @@ struct S3StoreTests {
         await cleanUp(store)
     }
 
+    /// Eight requests the server leaves unanswered for 3 s (more than this machine has cooperative threads)
+    /// do not hold up another request: curl waits on its own thread, not on Swift's.
+    @Test func stalledRequestsDoNotBlockOtherTasks() async throws {
+        let store = try makeStore("nonblocking")
+        let clock = ContinuousClock()
+        let start = clock.now
+        async let stalled: Void = withTaskGroup(of: Void.self) { group in
+            for i in 0 ..< 8 { group.addTask { _ = try? await store.get("lake-fault-stall-1/k\(i)") } }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        try await store.put("quick", [1])
+        #expect(try await store.get("quick") == [1])
+        let quick = clock.now - start
+        await stalled
+        let all = clock.now - start
+        #expect(quick < .milliseconds(2500))
+        #expect(all >= .seconds(3))
+        await cleanUp(store)
+    }
+
     @Test func manyParallelRequestsShareTheEngine() async throws {
         let store = try makeStore("parallel")
         let keys = (0 ..< 64).map { "p/\($0)" }

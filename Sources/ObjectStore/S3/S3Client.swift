@@ -56,8 +56,9 @@ struct S3Client: Sendable {
 
     /// Sends one S3 request, retrying transient failures; returns the final response whatever its status.
     /// Throws `ObjectStoreError.io` only when no response arrived within the retry budget.
+    /// `errorPath` is the store path a transport failure names (default: the key).
     func send(_ method: String, key: String?, query: [(String, String)] = [], headers: [(String, String)] = [],
-              body: [UInt8] = []) async throws -> S3Outcome {
+              body: [UInt8] = [], errorPath: String? = nil) async throws -> S3Outcome {
         let (host, path, base) = address(key)
         let queryString = SigV4.urlQuery(query)
         let url = base + path + (queryString.isEmpty ? "" : "?" + queryString)
@@ -93,7 +94,8 @@ struct S3Client: Sendable {
                 lastProblem = error.description
                 guard error.isRetryable, attempt < policy.maxAttempts, clock.now - start <= .milliseconds(policy.totalBudgetMs) else {
                     let elapsed = clock.now - start
-                    throw ObjectStoreError.io(key ?? "", "S3 \(method) \(describe(key)) failed after \(attempt) attempt\(attempt == 1 ? "" : "s") in \(Self.format(elapsed)): \(lastProblem)")
+                    let target = key == nil && !query.isEmpty ? describe(nil) + "?" + queryString : describe(key)
+                    throw ObjectStoreError.io(errorPath ?? key ?? "", "S3 \(method) \(target) failed after \(attempt) attempt\(attempt == 1 ? "" : "s") in \(Self.format(elapsed)): \(lastProblem)")
                 }
             }
             // Full jitter: a random delay up to the exponential cap spreads retries of many clients apart.

@@ -36,7 +36,7 @@ public struct S3Store: ObjectStore {
     /// The whole object.
     public func get(_ path: String) async throws -> [UInt8] {
         let key = try objectKey(path)
-        let outcome = try await client.send("GET", key: key)
+        let outcome = try await client.send("GET", key: key, errorPath: path)
         guard outcome.response.status == 200 else { throw client.failure(outcome, method: "GET", key: key, relativeKey: path) }
         return outcome.response.body
     }
@@ -46,7 +46,7 @@ public struct S3Store: ObjectStore {
         let key = try objectKey(path)
         guard range.lowerBound >= 0 else { throw ObjectStoreError.io(path, "negative range start \(range.lowerBound)") }
         if range.isEmpty { return [] }
-        let outcome = try await client.send("GET", key: key, headers: [("Range", "bytes=\(range.lowerBound)-\(range.upperBound - 1)")])
+        let outcome = try await client.send("GET", key: key, headers: [("Range", "bytes=\(range.lowerBound)-\(range.upperBound - 1)")], errorPath: path)
         let response = outcome.response
         switch response.status {
         case 206:
@@ -65,7 +65,7 @@ public struct S3Store: ObjectStore {
     /// Size and modification time of the object (HEAD).
     public func head(_ path: String) async throws -> ObjectMeta {
         let key = try objectKey(path)
-        let outcome = try await client.send("HEAD", key: key)
+        let outcome = try await client.send("HEAD", key: key, errorPath: path)
         let response = outcome.response
         guard response.status == 200 else {
             if response.status == 404 { throw ObjectStoreError.notFound(path) }
@@ -81,7 +81,7 @@ public struct S3Store: ObjectStore {
     /// Writes the object with one PUT (S3 replaces objects atomically).
     public func put(_ path: String, _ bytes: [UInt8]) async throws {
         let key = try objectKey(path)
-        let outcome = try await client.send("PUT", key: key, body: bytes)
+        let outcome = try await client.send("PUT", key: key, body: bytes, errorPath: path)
         guard outcome.response.status == 200 else { throw client.failure(outcome, method: "PUT", key: key, relativeKey: path) }
     }
 
@@ -92,7 +92,7 @@ public struct S3Store: ObjectStore {
     /// success. (Two writers committing byte-identical content cannot be told apart, and need not be.)
     public func putIfAbsent(_ path: String, _ bytes: [UInt8]) async throws {
         let key = try objectKey(path)
-        let outcome = try await client.send("PUT", key: key, headers: [("If-None-Match", "*")], body: bytes)
+        let outcome = try await client.send("PUT", key: key, headers: [("If-None-Match", "*")], body: bytes, errorPath: path)
         switch outcome.response.status {
         case 200:
             return
@@ -129,7 +129,7 @@ public struct S3Store: ObjectStore {
             var query: [(String, String)] = [("list-type", "2"), ("prefix", fullPrefix), ("encoding-type", "url"),
                                              ("max-keys", String(config.listPageSize))]
             if let token { query.append(("continuation-token", token)) } else if let startAfter { query.append(("start-after", root + startAfter)) }
-            let outcome = try await client.send("GET", key: nil, query: query)
+            let outcome = try await client.send("GET", key: nil, query: query, errorPath: prefix)
             guard outcome.response.status == 200 else {
                 throw client.failure(outcome, method: "GET (list \(fullPrefix))", key: nil, relativeKey: prefix)
             }
@@ -158,7 +158,7 @@ public struct S3Store: ObjectStore {
     /// Deletes the object; a missing object is not an error.
     public func delete(_ path: String) async throws {
         let key = try objectKey(path)
-        let outcome = try await client.send("DELETE", key: key)
+        let outcome = try await client.send("DELETE", key: key, errorPath: path)
         let status = outcome.response.status
         guard status == 204 || status == 200 || status == 404 else {
             throw client.failure(outcome, method: "DELETE", key: key, relativeKey: path)

@@ -9,7 +9,7 @@ struct CheckpointCommand: AsyncParsableCommand {
         abstract: "Write a classic Parquet checkpoint of the latest version and update _last_checkpoint."
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     func run() async throws {

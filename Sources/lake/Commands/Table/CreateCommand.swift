@@ -9,7 +9,7 @@ struct CreateCommand: AsyncParsableCommand {
         abstract: "Create an empty Delta table (fails if one exists)."
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(help: "The schema, e.g. \"id long not null, name string, ts timestamp\".")

@@ -9,7 +9,7 @@ struct FilesCommand: AsyncParsableCommand {
         abstract: "List the active data files of a Delta table version with partition values and stats."
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(help: "List the files of this version instead of the latest.")

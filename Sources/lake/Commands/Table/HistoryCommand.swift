@@ -9,7 +9,7 @@ struct HistoryCommand: AsyncParsableCommand {
         abstract: "Show the commit history of a Delta table, newest first."
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(help: "Show at most this many commits.")

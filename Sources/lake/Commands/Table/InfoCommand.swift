@@ -9,7 +9,7 @@ struct InfoCommand: AsyncParsableCommand {
         abstract: "Describe a Delta table version: protocol, schema, partitioning, properties, size."
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(help: "Describe this version instead of the latest.")

@@ -35,7 +35,7 @@ struct ReadCommand: AsyncParsableCommand {
         abstract: "Read a Delta table (optionally as of a version or time, filtered and projected)."
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(help: "Read this version (time travel).")

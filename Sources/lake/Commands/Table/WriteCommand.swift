@@ -25,7 +25,7 @@ struct WriteCommand: AsyncParsableCommand {
         abstract: "Write .parquet, .csv or .ndjson/.jsonl files into a Delta table in one commit."
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Argument(help: "Input files (.parquet, .csv, .ndjson or .jsonl).")
