@@ -22,8 +22,13 @@ KIND names for the first N requests with the same method, path, query and If-Non
   truncate  (GET) the response body cut short after half, then the connection closed
   applied   the request is carried out, then the connection closed before the response (the client cannot
             know it succeeded: the case a retried conditional PUT must recognise as its own)
+
+Random faults at a rate: `POST /__lake_faults__?rate=R` (0 <= R <= 1) makes a fraction R of all other
+requests fail with one of 503, 500, reset, applied or (for GET) truncate, chosen at random; rate=0 stops it.
+`GET /__lake_faults__` answers {"rate": R, "injected": {KIND: COUNT}}.
 """
 import argparse
+import json
 import os
 import signal
 import socket
@@ -32,6 +37,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 ACCESS_KEY = "lake-test-access-key"
@@ -87,15 +93,38 @@ def serve(port: int) -> None:
             except OSError:
                 pass
 
+    import random
+    fault_rate = {"rate": 0.0}
+    rng = random.Random(12)
+
     def faulty(environ, start_response):
-        match = fault_pattern.search(environ.get("PATH_INFO", ""))
-        if match:
-            kind, count = match.group(1), int(match.group(2))
-            ident = (environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
-                     environ.get("HTTP_IF_NONE_MATCH"))
+        path = environ.get("PATH_INFO", "")
+        if path == "/__lake_faults__":
+            query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
             with seen_lock:
-                seen[ident] = seen.get(ident, 0) + 1
-                hit = seen[ident] <= count
+                if "rate" in query:
+                    fault_rate["rate"] = min(max(float(query["rate"][0]), 0.0), 1.0)
+                body = json.dumps({"rate": fault_rate["rate"], "injected": fault_rate.get("injected", {})}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        match = fault_pattern.search(path)
+        kind, count = (match.group(1), int(match.group(2))) if match else (None, 0)
+        if not match and fault_rate["rate"] > 0:
+            with seen_lock:
+                if rng.random() < fault_rate["rate"]:
+                    kinds = ["503", "500", "reset", "applied"] + (["truncate"] if environ.get("REQUEST_METHOD") == "GET" else [])
+                    kind, count = rng.choice(kinds), 1
+                    injected = fault_rate.setdefault("injected", {})
+                    injected[kind] = injected.get(kind, 0) + 1
+        if kind is not None:
+            if match:
+                ident = (environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
+                         environ.get("HTTP_IF_NONE_MATCH"))
+                with seen_lock:
+                    seen[ident] = seen.get(ident, 0) + 1
+                    hit = seen[ident] <= count
+            else:
+                hit = True
             if hit and kind in ("503", "500"):
                 environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
                 code, name = ("SlowDown", "503 Slow Down") if kind == "503" else ("InternalError", "500 Internal Server Error")

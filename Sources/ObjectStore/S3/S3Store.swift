@@ -97,7 +97,15 @@ public struct S3Store: ObjectStore {
         case 200:
             return
         case 412:
-            if outcome.earlierAttemptMayHaveApplied, let existing = try? await get(path), existing == bytes { return }
+            if outcome.earlierAttemptMayHaveApplied {
+                // Failing to read back must not turn into "another writer won": the caller would then commit
+                // the same actions again at the next version.
+                let existing: [UInt8]
+                do { existing = try await get(path) } catch {
+                    throw ObjectStoreError.io(path, "a conditional PUT to \(client.describe(key)) got 412 after an unanswered attempt, and reading the object back to tell whether it is ours failed: \(error)")
+                }
+                if existing == bytes { return }
+            }
             throw ObjectStoreError.alreadyExists(path)
         default:
             throw client.failure(outcome, method: "PUT", key: key, relativeKey: path)

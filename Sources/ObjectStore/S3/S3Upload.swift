@@ -15,6 +15,8 @@ actor S3Upload: ObjectUpload {
     private var inFlight: [(number: Int, task: Task<String, any Error>)] = []
     private var etags: [(number: Int, etag: String)] = []
     private var state = State.open
+    /// Bytes handed to parts so far (the object's size once complete).
+    private var totalBytes: Int64 = 0
 
     init(store: S3Store, path: String, key: String) {
         self.store = store
@@ -85,6 +87,7 @@ actor S3Upload: ObjectUpload {
     }
 
     private func startPart(_ part: [UInt8]) async throws {
+        totalBytes += Int64(part.count)
         do {
             let id = try await ensureStarted()
             try await drain(keeping: store.config.maxConcurrentParts - 1)
@@ -139,6 +142,12 @@ actor S3Upload: ObjectUpload {
         body += "</CompleteMultipartUpload>"
         let outcome = try await client.send("POST", key: key, query: [("uploadId", uploadId)], headers: [("Content-Type", "application/xml")],
                                             body: Array(body.utf8))
+        if outcome.response.status == 404, outcome.earlierAttemptMayHaveApplied,
+           S3Client.errorCode(outcome.response) == "NoSuchUpload",
+           let meta = try? await store.head(path), meta.size == totalBytes {
+            // An earlier, unanswered attempt completed the upload; S3 has since forgotten the upload id.
+            return
+        }
         guard outcome.response.status == 200 else {
             throw client.failure(outcome, method: "POST (CompleteMultipartUpload)", key: key, relativeKey: path)
         }
