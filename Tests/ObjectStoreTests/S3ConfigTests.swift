@@ -134,3 +134,49 @@ import Glibc
         #expect(custom.address(nil).path == "/b")
     }
 }
+
+/// The client's retry loop against an endpoint nothing listens on (no server needed).
+@Suite struct S3ClientRetryTests {
+    @Test func refusedConnectionsAreRetriedThenReportedWithTheAttemptCount() async throws {
+        var config = S3Config(credentials: AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "sekrit-value"),
+                              endpoint: try S3Endpoint(url: "http://127.0.0.1:1"), allowHTTP: true)
+        config.retry.maxAttempts = 3
+        config.retry.baseDelayMs = 1
+        let store = try S3Store(bucket: "b", prefix: "t", config: config)
+        do {
+            _ = try await store.get("x")
+            Issue.record("a GET to a closed port succeeded")
+        } catch let error as ObjectStoreError {
+            guard case let .io(path, message) = error else { Issue.record("expected .io, got \(error)"); return }
+            #expect(path == "x")
+            #expect(message.contains("s3://b/t/x"))
+            #expect(message.contains("after 3 attempts"))
+            #expect(message.contains("curl error 7"))
+            #expect(!message.contains("sekrit-value"))
+        }
+    }
+
+    @Test func retryableStatusesAndCodes() {
+        for status in [429, 500, 502, 503, 504] { #expect(S3Client.isRetryable(status: status, code: nil)) }
+        #expect(S3Client.isRetryable(status: 400, code: "RequestTimeout"))
+        #expect(S3Client.isRetryable(status: 503, code: "SlowDown"))
+        #expect(S3Client.isRetryable(status: 409, code: "ConditionalRequestConflict"))
+        for status in [200, 206, 304, 400, 403, 404, 412] { #expect(!S3Client.isRetryable(status: status, code: nil)) }
+        #expect(!S3Client.isRetryable(status: 403, code: "AccessDenied"))
+    }
+
+    @Test func failuresMapNotFoundPreconditionAndNameTheCode() throws {
+        let client = S3Client(bucket: "bkt", config: S3Config(credentials: nil))
+        func outcome(_ status: Int, _ body: String, headers: [(String, String)] = []) -> S3Outcome {
+            S3Outcome(response: HTTPResponse(status: status, headers: headers, body: Array(body.utf8)), attempts: 1, earlierAttemptMayHaveApplied: false)
+        }
+        #expect(client.failure(outcome(404, "<Error><Code>NoSuchKey</Code></Error>"), method: "GET", key: "p/k", relativeKey: "k") == .notFound("k"))
+        #expect(client.failure(outcome(412, ""), method: "PUT", key: "p/k", relativeKey: "k") == .alreadyExists("k"))
+        let denied = client.failure(outcome(403, "<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>R1</RequestId></Error>"),
+                                    method: "GET", key: "p/k", relativeKey: "k")
+        #expect(denied == .io("k", "S3 GET s3://bkt/p/k: HTTP 403 AccessDenied: Access Denied (check the credentials, region and bucket policy) [request id R1]"))
+        let moved = client.failure(outcome(301, "<Error><Code>PermanentRedirect</Code></Error>", headers: [("x-amz-bucket-region", "eu-west-2")]),
+                                   method: "GET", key: "p/k", relativeKey: "k")
+        #expect(moved.description.contains("set AWS_REGION=eu-west-2"))
+    }
+}

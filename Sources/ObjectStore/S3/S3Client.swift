@@ -137,6 +137,10 @@ struct S3Client: Sendable {
         if let text = xml?.text("Message"), !text.isEmpty { message += ": \(text.prefix(300))" }
         if response.status == 404, code == "NoSuchBucket" { message += " (check the bucket name and endpoint)" }
         if response.status == 403 { message += " (check the credentials, region and bucket policy)" }
+        if response.status == 301 || code == "AuthorizationHeaderMalformed" || code == "PermanentRedirect",
+           let region = response.header("x-amz-bucket-region") ?? xml?.text("Region"), region != config.region {
+            message += " (the bucket is in region \(region); set AWS_REGION=\(region))"
+        }
         if let id = xml?.text("RequestId") ?? response.header("x-amz-request-id") { message += " [request id \(id)]" }
         if outcome.attempts > 1 { message += " after \(outcome.attempts) attempts" }
         return .io(relativeKey, message)

@@ -104,7 +104,8 @@ public struct S3Config: Sendable, CustomStringConvertible {
     ///   (`AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE` name other files);
     /// - `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the profile's `region`, then `us-east-1`;
     /// - `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` (or the profile's `endpoint_url`) for a custom endpoint;
-    /// - `AWS_ALLOW_HTTP=true` to allow a plain-http endpoint; `AWS_SKIP_SIGNATURE=true` for unsigned requests.
+    /// - `AWS_ALLOW_HTTP=true` to allow a plain-http endpoint; `AWS_SKIP_SIGNATURE=true` for unsigned requests;
+    /// - `LAKE_S3_PART_SIZE` (bytes, at least 5 MiB) for the multipart part size.
     ///
     /// Throws when no credentials are configured or an endpoint is malformed or plain http without permission;
     /// the messages say which variable to set and never contain a credential.
@@ -150,8 +151,10 @@ public struct S3Config: Sendable, CustomStringConvertible {
         }
         let allowHTTP = isTrue(value("AWS_ALLOW_HTTP"))
         var config = S3Config(credentials: credentials, region: region, endpoint: endpoint, allowHTTP: allowHTTP)
-        try config.validate()
-        if let v = value("LAKE_S3_PART_SIZE"), let n = Int(v) { config.partSize = n }
+        if let v = value("LAKE_S3_PART_SIZE") {
+            guard let n = Int(v) else { throw .unsupportedLocation("s3", "LAKE_S3_PART_SIZE=\(v) is not a number of bytes") }
+            config.partSize = n
+        }
         try config.validate()
         return config
     }
