@@ -162,3 +162,51 @@ def test_lake_and_deltalake_append_concurrently_to_one_s3_table(run_lake, work_d
     assert len(rows) == 1 + 5 * (total - 1)
     assert len({r["id"] for r in rows}) == len(rows)
     assert canon(rows) == canon(table_to_rows(dt.to_pyarrow_table()))
+
+
+def s3_keys(table: str) -> list[str]:
+    import boto3
+
+    bucket, _, prefix = table.removeprefix("s3://").partition("/")
+    s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name=os.environ.get("AWS_REGION", "us-east-1"))
+    keys = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix + "/"):
+        keys += [o["Key"][len(prefix) + 1:] for o in page.get("Contents", [])]
+    return keys
+
+
+def test_create_scd2_optimize_restore_and_vacuum_on_s3(run_lake, work_dir, s3_table):
+    rc, _, err = run_lake("create", s3_table, "--schema", "id long, region string, amount double, note string")
+    assert rc == 0, err
+    for i in range(4):
+        pq.write_table(orders(i * 10, 10), work_dir / f"o{i}.parquet")
+        rc, _, err = run_lake("write", s3_table, work_dir / f"o{i}.parquet")
+        assert rc == 0, err
+    rc, _, err = run_lake("optimize", s3_table)
+    assert rc == 0, err
+    dt = DeltaTable(s3_table, storage_options=storage_options())
+    assert len(dt.file_uris()) == 1
+    assert canon(delta_rows(s3_table)) == canon(table_to_rows(orders(0, 40)))
+    rc, _, err = run_lake("restore", s3_table, "--version", "2")
+    assert rc == 0, err
+    assert canon(delta_rows(s3_table)) == canon(table_to_rows(orders(0, 20)))
+    rc, _, err = run_lake("vacuum", s3_table, "--retain", "0h", "--force")
+    assert rc == 0, err
+    data = sorted(k for k in s3_keys(s3_table) if not k.startswith("_delta_log/"))
+    live = sorted(u.split(s3_table + "/", 1)[1] for u in DeltaTable(s3_table, storage_options=storage_options()).file_uris())
+    assert data == live
+    assert canon(lake_rows(run_lake, s3_table)) == canon(table_to_rows(orders(0, 20)))
+
+
+def test_scd2_dimension_on_s3_read_by_deltalake(run_lake, work_dir, s3_table):
+    pq.write_table(pa.table({"id": pa.array([1, 2], pa.int64()), "city": ["Oslo", "Rome"]}), work_dir / "d1.parquet")
+    pq.write_table(pa.table({"id": pa.array([1, 2], pa.int64()), "city": ["Oslo", "Paris"]}), work_dir / "d2.parquet")
+    rc, _, err = run_lake("scd2", s3_table, work_dir / "d1.parquet", "--keys", "id", "--effective-at", "2024-01-01T00:00:00Z")
+    assert rc == 0, err
+    rc, _, err = run_lake("scd2", s3_table, work_dir / "d2.parquet", "--keys", "id", "--effective-at", "2024-02-01T00:00:00Z")
+    assert rc == 0, err
+    rows = delta_rows(s3_table)
+    current = sorted((r["id"], r["city"]) for r in rows if r["is_current"])
+    assert current == [(1, "Oslo"), (2, "Paris")]
+    assert sorted((r["id"], r["city"]) for r in rows if not r["is_current"]) == [(2, "Rome")]
+    assert canon(lake_rows(run_lake, s3_table)) == canon(rows)
