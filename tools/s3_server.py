@@ -18,7 +18,7 @@ Fault injection for the retry tests: a request whose path has a segment `lake-fa
 KIND names for the first N requests with the same method, path, query and If-None-Match header:
   503       503 SlowDown            500       500 InternalError
   reset     connection closed before any response
-  stall     no answer for 3 s (longer than the tests' stall limit)
+  stall     no answer for 5 s (longer than the tests' stall limit)
   truncate  (GET) the response body cut short after half, then the connection closed
   applied   the request is carried out, then the connection closed before the response (the client cannot
             know it succeeded: the case a retried conditional PUT must recognise as its own)
@@ -135,7 +135,7 @@ def serve(port: int) -> None:
                 drop_connection(environ)
                 raise ConnectionAbortedError("injected reset")
             if hit and kind == "stall":
-                time.sleep(3)
+                time.sleep(5)
             if hit and kind == "applied":
                 list(serialized(environ, lambda *a, **k: None))
                 drop_connection(environ)

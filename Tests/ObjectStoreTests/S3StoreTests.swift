@@ -153,7 +153,7 @@ struct S3StoreTests {
         await cleanUp(store)
     }
 
-    /// Eight requests the server leaves unanswered for 3 s (more than this machine has cooperative threads)
+    /// Eight requests the server leaves unanswered for 5 s (more than this machine has cooperative threads)
     /// do not hold up another request: curl waits on its own thread, not on Swift's.
     @Test func stalledRequestsDoNotBlockOtherTasks() async throws {
         let store = try makeStore("nonblocking")
@@ -168,8 +168,8 @@ struct S3StoreTests {
         let quick = clock.now - start
         await stalled
         let all = clock.now - start
-        #expect(quick < .milliseconds(2500))
-        #expect(all >= .seconds(3))
+        #expect(quick < .seconds(4))
+        #expect(all >= .seconds(5))
         await cleanUp(store)
     }
 
