@@ -29,7 +29,7 @@ from lake_values import table_to_rows
 def faulty_server(tmp_path):
     """A moto server of its own (so faults hit no other test), as (environment, endpoint, bucket)."""
     script = REPO / "tools" / "s3_server.py"
-    out = subprocess.run([sys.executable, str(script), "start", "--bucket", "faults", "--log", str(tmp_path / "moto.log")],
+    out = subprocess.run([sys.executable, str(script), "start", "--bucket", "faults", "--verify-signatures", "--log", str(tmp_path / "moto.log")],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     env = dict(os.environ)

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """A local S3-compatible server for the tests: moto's S3 (moto[server] from PyPI) on 127.0.0.1.
 
-  s3_server.py start [--bucket NAME] [--log FILE]
+  s3_server.py start [--bucket NAME] [--log FILE] [--verify-signatures]
       Starts the server on a free port in the background, waits until it answers, creates the bucket and
-      prints shell `export` lines: AWS_ENDPOINT_URL, AWS_ALLOW_HTTP, dummy credentials, AWS_REGION,
-      LAKE_TEST_S3_BUCKET and LAKE_S3_SERVER_PID (for `stop`). Use as: eval "$(python s3_server.py start)".
+      prints shell `export` lines: AWS_ENDPOINT_URL, AWS_ALLOW_HTTP, credentials, AWS_REGION,
+      LAKE_TEST_S3_BUCKET, LAKE_S3_SERVER_PID (for `stop`) and LAKE_TEST_S3_VERIFIES_SIGNATURES. Use as: eval "$(python s3_server.py start)".
+      With --verify-signatures moto authenticates every request after setup (its IAM checks recompute each
+      SigV4 signature with botocore): the credentials printed are an IAM user's that setup created, and a
+      request signed wrongly fails with 403 SignatureDoesNotMatch.
   s3_server.py stop PID
       Stops the server started by `start` (its whole process group).
   s3_server.py serve PORT
@@ -166,7 +169,8 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float) -> bool:
         if proc.poll() is not None:
             return False
         try:
-            urllib.request.urlopen(url + "/", timeout=1).read()
+            # The fault-control endpoint answers without reaching moto, so probing uses up no setup action.
+            urllib.request.urlopen(url + "/__lake_faults__", timeout=1).read()
             return True
         except urllib.error.HTTPError:
             return True  # it answered
@@ -175,11 +179,18 @@ def wait_until_up(url: str, proc: subprocess.Popen, seconds: float) -> bool:
     return False
 
 
-def start(bucket: str, log: str) -> None:
+# Requests moto serves unauthenticated before it checks signatures: the four setup calls of `start`.
+SETUP_ACTIONS = 4
+
+
+def start(bucket: str, log: str, verify_signatures: bool) -> None:
+    env = dict(os.environ)
+    if verify_signatures:
+        env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(SETUP_ACTIONS)
     for _ in range(3):
         port = free_port()
         with open(log, "ab") as out:
-            proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "serve", str(port)],
+            proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "serve", str(port)], env=env,
                                     stdin=subprocess.DEVNULL, stdout=out, stderr=out, start_new_session=True)
         url = f"http://127.0.0.1:{port}"
         if wait_until_up(url, proc, 30):
@@ -187,17 +198,27 @@ def start(bucket: str, log: str) -> None:
         stop(proc.pid)
     else:
         sys.exit(f"s3_server.py: moto did not start; see {log}")
+    access_key, secret_key = ACCESS_KEY, SECRET_KEY
     try:
         import boto3
-        s3 = boto3.client("s3", endpoint_url=url, aws_access_key_id=ACCESS_KEY,
-                          aws_secret_access_key=SECRET_KEY, region_name=REGION)
+        if verify_signatures:
+            iam = boto3.client("iam", endpoint_url=url, aws_access_key_id=ACCESS_KEY,
+                               aws_secret_access_key=SECRET_KEY, region_name=REGION)
+            iam.create_user(UserName="lake-test")
+            key = iam.create_access_key(UserName="lake-test")["AccessKey"]
+            access_key, secret_key = key["AccessKeyId"], key["SecretAccessKey"]
+            iam.put_user_policy(UserName="lake-test", PolicyName="all", PolicyDocument=json.dumps(
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+        s3 = boto3.client("s3", endpoint_url=url, aws_access_key_id=access_key,
+                          aws_secret_access_key=secret_key, region_name=REGION)
         s3.create_bucket(Bucket=bucket)
     except Exception as e:
         stop(proc.pid)
-        sys.exit(f"s3_server.py: could not create bucket {bucket}: {e}")
-    for name, value in [("AWS_ENDPOINT_URL", url), ("AWS_ALLOW_HTTP", "true"), ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
-                        ("AWS_SECRET_ACCESS_KEY", SECRET_KEY), ("AWS_REGION", REGION),
-                        ("LAKE_TEST_S3_BUCKET", bucket), ("LAKE_S3_SERVER_PID", str(proc.pid))]:
+        sys.exit(f"s3_server.py: could not set up bucket {bucket}: {e}")
+    for name, value in [("AWS_ENDPOINT_URL", url), ("AWS_ALLOW_HTTP", "true"), ("AWS_ACCESS_KEY_ID", access_key),
+                        ("AWS_SECRET_ACCESS_KEY", secret_key), ("AWS_REGION", REGION),
+                        ("LAKE_TEST_S3_BUCKET", bucket), ("LAKE_S3_SERVER_PID", str(proc.pid)),
+                        ("LAKE_TEST_S3_VERIFIES_SIGNATURES", "true" if verify_signatures else "false")]:
         print(f"export {name}='{value}'")
 
 
@@ -228,13 +249,14 @@ def main() -> None:
     p_start = sub.add_parser("start")
     p_start.add_argument("--bucket", default="lake-test")
     p_start.add_argument("--log", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "lake-s3-server.log"))
+    p_start.add_argument("--verify-signatures", action="store_true")
     p_stop = sub.add_parser("stop")
     p_stop.add_argument("pid", type=int)
     p_serve = sub.add_parser("serve")
     p_serve.add_argument("port", type=int)
     args = parser.parse_args()
     if args.command == "start":
-        start(args.bucket, args.log)
+        start(args.bucket, args.log, args.verify_signatures)
     elif args.command == "stop":
         stop(args.pid)
     else:

@@ -32,6 +32,24 @@ struct S3StoreTests {
         }
     }
 
+    /// tools/test starts moto with signature checks (it recomputes SigV4 with botocore): every other test here
+    /// passing means our signatures match, and a wrong secret must be refused.
+    @Test(.enabled(if: S3Config.processEnvironment()["LAKE_TEST_S3_VERIFIES_SIGNATURES"] == "true", "the server does not check signatures"))
+    func aWrongSecretIsRefusedWithoutLeakingIt() async throws {
+        let store = try makeStore("badsecret") {
+            $0.credentials?.secretAccessKey = "not-the-secret-0123456789"
+            $0.retry.maxAttempts = 1
+        }
+        do {
+            try await store.put("x", [1])
+            Issue.record("a PUT signed with the wrong secret was accepted")
+        } catch let error as ObjectStoreError {
+            #expect(error.description.contains("403"))
+            #expect(error.description.contains("SignatureDoesNotMatch"))
+            #expect(!error.description.contains("not-the-secret"))
+        }
+    }
+
     @Test func storesWithSiblingPrefixesDoNotSeeEachOther() async throws {
         let bucket = try #require(S3TestEnvironment.bucket)
         let base = S3TestEnvironment.uniquePrefix("siblings")
