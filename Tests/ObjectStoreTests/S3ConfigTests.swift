@@ -103,7 +103,9 @@ import Glibc
     @Test func descriptionNeverShowsCredentials() throws {
         let c = try S3Config.fromEnvironment(["AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE", "AWS_SECRET_ACCESS_KEY": Self.secret,
                                               "AWS_SESSION_TOKEN": "FwoGZXIvYXdzSECRETTOKEN", "HOME": "/nonexistent"])
-        for text in [c.description, "\(c)", String(reflecting: c.credentials)] {
+        var dumped = ""
+        dump(c, to: &dumped)
+        for text in [c.description, "\(c)", String(reflecting: c.credentials), String(reflecting: c), dumped] {
             #expect(!text.contains(Self.secret))
             #expect(!text.contains("FwoGZXIvYXdzSECRETTOKEN"))
             #expect(!text.contains("AKIAIOSFODNN7EXAMPLE"))

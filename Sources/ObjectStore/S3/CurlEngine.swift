@@ -69,6 +69,8 @@ struct TransferLimits: Sendable {
     var totalTimeoutMs: Int = 0
     /// Verify the server's TLS certificate and host name (always, unless a test says otherwise).
     var verifyTLS: Bool = true
+    /// A PEM file of CA certificates to trust instead of the system's (`AWS_CA_BUNDLE`).
+    var caBundle: String?
 }
 
 /// Drives libcurl on one dedicated thread with a multi handle, so no Swift task ever blocks on the network:
@@ -202,6 +204,7 @@ final class CurlTransfer: @unchecked Sendable {
         if limits.totalTimeoutMs > 0 { check(lake_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, limits.totalTimeoutMs)) }
         check(lake_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, limits.verifyTLS ? 1 : 0))
         check(lake_curl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, limits.verifyTLS ? 2 : 0))
+        if let caBundle = limits.caBundle { check(lake_curl_easy_setopt_string(easy, CURLOPT_CAINFO, caBundle)) }
         check(lake_curl_easy_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1))
         // Only http(s), also on redirects (which S3 requests never follow).
         check(lake_curl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))

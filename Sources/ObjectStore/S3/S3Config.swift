@@ -105,6 +105,7 @@ public struct S3Config: Sendable, CustomStringConvertible {
     /// - `AWS_REGION`, then `AWS_DEFAULT_REGION`, then the profile's `region`, then `us-east-1`;
     /// - `AWS_ENDPOINT_URL_S3` or `AWS_ENDPOINT_URL` (or the profile's `endpoint_url`) for a custom endpoint;
     /// - `AWS_ALLOW_HTTP=true` to allow a plain-http endpoint; `AWS_SKIP_SIGNATURE=true` for unsigned requests;
+    /// - `AWS_CA_BUNDLE` (or the profile's `ca_bundle`): a PEM file of CA certificates to trust;
     /// - `LAKE_S3_PART_SIZE` (bytes, at least 5 MiB) for the multipart part size.
     ///
     /// Throws when no credentials are configured or an endpoint is malformed or plain http without permission;
@@ -151,6 +152,7 @@ public struct S3Config: Sendable, CustomStringConvertible {
         }
         let allowHTTP = isTrue(value("AWS_ALLOW_HTTP"))
         var config = S3Config(credentials: credentials, region: region, endpoint: endpoint, allowHTTP: allowHTTP)
+        config.limits.caBundle = value("AWS_CA_BUNDLE") ?? profile("ca_bundle")
         if let v = value("LAKE_S3_PART_SIZE") {
             guard let n = Int(v) else { throw .unsupportedLocation("s3", "LAKE_S3_PART_SIZE=\(v) is not a number of bytes") }
             config.partSize = n

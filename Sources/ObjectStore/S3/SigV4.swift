@@ -10,7 +10,7 @@ import Darwin
 ///
 /// `description` never shows the secret or the token (and only the first characters of the key id), so a
 /// configuration printed in an error or a log cannot leak them.
-public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The access key id (`AWS_ACCESS_KEY_ID`).
     public var accessKeyId: String
     /// The secret access key (`AWS_SECRET_ACCESS_KEY`).
@@ -32,6 +32,12 @@ public struct AWSCredentials: Sendable, Hashable, CustomStringConvertible, Custo
 
     /// Same as `description`: debug output must not leak the secret either.
     public var debugDescription: String { description }
+
+    /// A mirror without the secrets, so `dump` and reflection-based printing cannot leak them.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["accessKeyId": "\(accessKeyId.prefix(4))…", "secretAccessKey": "<redacted>",
+                                "sessionToken": sessionToken == nil ? "nil" : "<redacted>"])
+    }
 }
 
 /// A request as Signature Version 4 sees it: the parts that go into the canonical request.
