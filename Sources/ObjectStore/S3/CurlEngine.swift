@@ -28,6 +28,8 @@ struct HTTPResponse: Sendable {
     var headers: [(String, String)]
     /// The response body.
     var body: [UInt8]
+    /// Connections libcurl opened for this transfer: 0 when it reused a cached one.
+    var newConnections: Int = 0
 
     /// The first value of header `name` (lower case).
     func header(_ name: String) -> String? {
@@ -252,8 +254,12 @@ final class CurlTransfer: @unchecked Sendable {
             return
         }
         var status = 0
-        if let easy { _ = lake_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status) }
-        finish(.success(HTTPResponse(status: status, headers: responseHeaders, body: responseBody)))
+        var connects = 0
+        if let easy {
+            _ = lake_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+            _ = lake_curl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
+        }
+        finish(.success(HTTPResponse(status: status, headers: responseHeaders, body: responseBody, newConnections: connects)))
     }
 
     func finish(_ result: Result<HTTPResponse, any Error>) {
