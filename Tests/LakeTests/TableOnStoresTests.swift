@@ -36,8 +36,12 @@ enum TableStore: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
-    /// Removes everything under the table root.
+    /// Removes everything under the table root (the directory itself for a local table).
     func cleanUp(_ t: DeltaTable) async {
+        if case let .local(root)? = t.root {
+            _ = system("rm -rf '\(root)'")
+            return
+        }
         if let all = try? await t.store.list(prefix: "") { try? await t.store.delete(all.map(\.path)) }
     }
 }
