@@ -19,11 +19,14 @@ let package = Package(
     targets: [
         // System compression libraries used by the Parquet codecs (Debian -dev packages).
         .systemLibrary(name: "CCompression", path: "Sources/CCompression"),
+        // libcurl and OpenSSL libcrypto for S3Store: HTTP and SigV4 request signing (Debian -dev packages).
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         .target(name: "CAllocator"),
         .target(name: "Columnar"),
         .target(name: "Parquet", dependencies: ["Columnar", "CCompression"]),
         .target(name: "DataFrame", dependencies: ["Columnar", "Parquet"]),
-        .target(name: "ObjectStore"),
+        .target(name: "ObjectStore", dependencies: ["CCurl", "CCrypto"]),
         .target(name: "DeltaLog", dependencies: ["Columnar", "Parquet", "DataFrame", "ObjectStore"]),
         .target(name: "Lake", dependencies: ["Columnar", "Parquet", "DataFrame", "ObjectStore", "DeltaLog"]),
         .executableTarget(

@@ -62,12 +62,30 @@ public protocol ObjectStore: Sendable {
     func list(prefix: String) async throws -> [ObjectMeta]
     /// Deletes the object; deleting a missing object is not an error (as on S3), so retries are safe.
     func delete(_ path: String) async throws
+    /// Objects under `prefix` whose keys sort after `startAfter` (byte order), sorted; nil lists all. Stores that
+    /// can start a listing in the middle (S3's `start-after`) skip the earlier keys without fetching them.
+    func list(prefix: String, startAfter: String?) async throws -> [ObjectMeta]
+    /// Deletes several objects, in batches where the store has a batch delete (S3: 1000 keys per request);
+    /// missing objects are not errors.
+    func delete(_ paths: [String]) async throws
     /// Removes those of `directories` (folder keys) that are empty, deepest first, and returns how many; for
     /// vacuum, after it deleted their files. Stores without folders (S3) have none to remove.
     func removeEmptyDirectories(_ directories: [String]) async -> Int
 }
 
 extension ObjectStore {
+    /// Lists everything under `prefix` and drops the keys up to `startAfter`.
+    public func list(prefix: String, startAfter: String?) async throws -> [ObjectMeta] {
+        let all = try await list(prefix: prefix)
+        guard let startAfter else { return all }
+        return all.filter { ObjectPath.precedes(startAfter, $0.path) }
+    }
+
+    /// Deletes the objects one by one.
+    public func delete(_ paths: [String]) async throws {
+        for path in paths { try await delete(path) }
+    }
+
     /// No folders: nothing to remove.
     public func removeEmptyDirectories(_ directories: [String]) async -> Int { 0 }
 }

@@ -9,11 +9,13 @@ import Darwin
 /// Where a table lives: parsed from a user-supplied location string.
 ///
 /// Accepts local paths (absolute, or relative to the working directory) and `file://` URIs
-/// (`file:///abs/path`, `file:/abs/path`, `file://localhost/abs/path`, percent-decoded). S3 locations will be
-/// added as another case served through the same `ObjectStore` protocol.
+/// (`file:///abs/path`, `file:/abs/path`, `file://localhost/abs/path`, percent-decoded), and S3 locations
+/// `s3://bucket/prefix` (also `s3a://`, percent-decoded), served by `S3Store` through the same protocol.
 public enum StoreLocation: Sendable, Hashable {
     /// A directory on the local file system (absolute path, no trailing '/').
     case local(root: String)
+    /// A key prefix in an S3 bucket (no leading or trailing '/'; empty for the bucket root).
+    case s3(bucket: String, prefix: String)
 
     /// Parses `location`; throws `ObjectStoreError.unsupportedLocation` for unknown schemes or bad URIs.
     public static func parse(_ location: String) throws(ObjectStoreError) -> StoreLocation {
@@ -39,19 +41,53 @@ public enum StoreLocation: Sendable, Hashable {
             }
             return .local(root: normalize(decoded))
         }
+        if location.hasPrefix("s3://") || location.hasPrefix("s3a://") {
+            return try parseS3(location)
+        }
         if let colon = location.firstIndex(of: ":"), location[..<colon].count > 1,
            location[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }),
            location[colon...].hasPrefix("://") {
-            throw .unsupportedLocation(location, "scheme \"\(location[..<colon])\" is not supported yet (use a local path or file://)")
+            throw .unsupportedLocation(location, "scheme \"\(location[..<colon])\" is not supported (use a local path, file:// or s3://)")
         }
         if location.hasPrefix("/") { return .local(root: normalize(location)) }
         return .local(root: normalize(currentDirectory() + "/" + location))
     }
 
-    /// A store whose keys are relative to this location's root.
-    public func makeStore() -> any ObjectStore {
+    /// `s3://bucket/prefix`: the bucket must be non-empty; the prefix is percent-decoded and normalized
+    /// (repeated and trailing '/' dropped); '.' and '..' segments are refused.
+    static func parseS3(_ location: String) throws(ObjectStoreError) -> StoreLocation {
+        let rest = location.hasPrefix("s3://") ? location.dropFirst("s3://".count) : location.dropFirst("s3a://".count)
+        if rest.contains("?") || rest.contains("#") {
+            throw .unsupportedLocation(location, "query or fragment in an S3 URI; percent-encode '?' and '#'")
+        }
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        let bucket = String(rest[..<slash])
+        guard !bucket.isEmpty else { throw .unsupportedLocation(location, "S3 URIs name a bucket: s3://BUCKET/PREFIX") }
+        guard bucket.utf8.allSatisfy({ ($0 >= 0x61 && $0 <= 0x7a) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2e || $0 == 0x2d || $0 == 0x5f || ($0 >= 0x41 && $0 <= 0x5a) }) else {
+            throw .unsupportedLocation(location, "\"\(bucket)\" is not a valid S3 bucket name (letters, digits, '.', '-')")
+        }
+        guard let decoded = percentDecode(String(rest[slash...])) else {
+            throw .unsupportedLocation(location, "malformed percent-encoding")
+        }
+        let segments = decoded.split(separator: "/", omittingEmptySubsequences: true)
+        if segments.contains(where: { $0 == "." || $0 == ".." }) {
+            throw .unsupportedLocation(location, "'.' and '..' segments are not allowed in an S3 prefix")
+        }
+        return .s3(bucket: bucket, prefix: segments.joined(separator: "/"))
+    }
+
+    /// A store whose keys are relative to this location's root. S3 stores take their configuration from the
+    /// environment (`S3Config.fromEnvironment`), which throws when it is incomplete.
+    public func makeStore() throws(ObjectStoreError) -> any ObjectStore {
         switch self {
-        case let .local(root): LocalStore(root: root)
+        case let .local(root): return LocalStore(root: root)
+        case let .s3(bucket, prefix):
+            do {
+                return try S3Store(bucket: bucket, prefix: prefix, config: S3Config.fromEnvironment())
+            } catch let .unsupportedLocation(_, why) {
+                // Name the location the user gave, not the configuration piece.
+                throw .unsupportedLocation(uri, why)
+            }
         }
     }
 
@@ -60,10 +96,12 @@ public enum StoreLocation: Sendable, Hashable {
         try parse(location).makeStore()
     }
 
-    /// The location as a URI (`file:///...`), percent-encoding what RFC 3986 does not allow in a path.
+    /// The location as a URI (`file:///...`, `s3://bucket/prefix`), percent-encoding what RFC 3986 does not
+    /// allow in a path.
     public var uri: String {
         switch self {
         case let .local(root): "file://" + Self.percentEncodePath(root)
+        case let .s3(bucket, prefix): "s3://" + bucket + (prefix.isEmpty ? "" : "/" + Self.percentEncodePath(prefix))
         }
     }
 

@@ -244,8 +244,8 @@ public struct Vacuum: Sendable {
         }
     }
 
-    /// Deletes `keys` in batches of `batchSize`, `deleteWidth` at once; stops after the first batch with a
-    /// failure. Returns how many were deleted and the first failure.
+    /// Deletes `objects` in batches of `batchSize`, each split over parallel lanes; stops after the first batch
+    /// with a failure. Returns how many were deleted and the first failure.
     func delete(_ objects: [ObjectMeta]) async -> (Int, String?) {
         let progress = self.progress
         let width = max(4, table.context.threads * 4)
@@ -255,18 +255,16 @@ public struct Vacuum: Sendable {
         while start < objects.count {
             let batch = Array(objects[start..<min(start + Self.batchSize, objects.count)])
             start += batch.count
+            // Each lane deletes a contiguous share of the batch with one batch call: one DeleteObjects
+            // request per lane on S3, unlinks one after another on local disk.
+            let lanes = min(width, batch.count)
             let (done, failure) = await withTaskGroup(of: (Int, String?).self) { group -> (Int, String?) in
-                for lane in 0..<min(width, batch.count) {
+                for lane in 0..<lanes {
+                    let share = Array(batch[(batch.count * lane / lanes)..<(batch.count * (lane + 1) / lanes)])
                     group.addTask {
-                        var n = 0
-                        var i = lane
-                        while i < batch.count {
-                            do { try await store.delete(batch[i].path) } catch { return (n, "\(batch[i].path): \(error)") }
-                            progress?.done(files: 1, bytes: batch[i].size)
-                            n += 1
-                            i += width
-                        }
-                        return (n, nil)
+                        do { try await store.delete(share.map(\.path)) } catch { return (0, "\(share.first?.path ?? ""): \(error)") }
+                        progress?.done(files: share.count, bytes: share.reduce(0) { $0 &+ $1.size })
+                        return (share.count, nil)
                     }
                 }
                 var total = 0

@@ -35,6 +35,9 @@ struct FileResolution: Sendable {
         } catch {
             throw LakeError(.unsupported, "the Delta log names the file \(logPath), which lake cannot open: \(error)")
         }
+        if case let .s3(bucket, objectKey) = location {
+            return try resolveS3(bucket: bucket, objectKey: objectKey, logPath: logPath, table: table)
+        }
         guard case let .local(file) = location else {
             throw LakeError(.unsupported, "the Delta log names the file \(logPath) on a store lake cannot open")
         }
@@ -48,6 +51,23 @@ struct FileResolution: Sendable {
         let dir = String(file[..<slash])
         let name = String(file[file.index(after: slash)...])
         guard !name.isEmpty else { throw LakeError(.corruptTable, "the Delta log names the directory \(logPath), not a file") }
-        return FileResolution(store: StoreLocation.local(root: dir.isEmpty ? "/" : dir).makeStore(), key: name)
+        return FileResolution(store: LocalStore(root: dir.isEmpty ? "/" : dir), key: name)
+    }
+
+    /// An absolute `s3://` file path: a key of the table's store when inside its root, else a store of its own.
+    static func resolveS3(bucket: String, objectKey: String, logPath: String, table: DeltaTable) throws(LakeError) -> FileResolution {
+        if case let .s3(rootBucket, rootPrefix)? = table.root, rootBucket == bucket,
+           rootPrefix.isEmpty || objectKey.hasPrefix(rootPrefix + "/") {
+            return FileResolution(store: table.store, key: rootPrefix.isEmpty ? objectKey : String(objectKey.dropFirst(rootPrefix.count + 1)))
+        }
+        let slash = objectKey.lastIndex(of: "/")
+        let dir = slash.map { String(objectKey[..<$0]) } ?? ""
+        let name = slash.map { String(objectKey[objectKey.index(after: $0)...]) } ?? objectKey
+        guard !name.isEmpty else { throw LakeError(.corruptTable, "the Delta log names the directory \(logPath), not a file") }
+        do {
+            return FileResolution(store: try StoreLocation.s3(bucket: bucket, prefix: dir).makeStore(), key: name)
+        } catch {
+            throw LakeError(.unsupported, "the Delta log names the file \(logPath), which lake cannot open: \(error)")
+        }
     }
 }

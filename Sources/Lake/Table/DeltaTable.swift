@@ -16,13 +16,13 @@ public struct DeltaTable: Sendable {
     /// The clock, id source and thread budget operations on this table use.
     public var context: TableContext
 
-    /// Opens the table at a local path or `file://` URI.
+    /// Opens the table at a local path, `file://` or `s3://` URI.
     public init(location: String, context: TableContext = .system) throws(LakeError) {
         self.location = location
         do {
             let root = try StoreLocation.parse(location)
             self.root = root
-            self.store = root.makeStore()
+            self.store = try root.makeStore()
         } catch {
             throw LakeError(error)
         }

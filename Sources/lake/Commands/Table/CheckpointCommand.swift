@@ -26,7 +26,7 @@ struct CheckpointCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(help: "Format of a V2 checkpoint's top-level file: parquet (default) or json (v2Checkpoint tables only).")

@@ -23,7 +23,7 @@ struct ConstraintCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a CHECK constraint after validating the existing rows (ALTER TABLE ADD CONSTRAINT).")
 
-        @Argument(help: "The table location: a directory path or file:// URI.")
+        @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
         var table: String
         @Argument(help: "The constraint's name (letters, digits, underscores; case-insensitive).")
         var name: String
@@ -44,7 +44,7 @@ struct ConstraintCommand: AsyncParsableCommand {
     struct Drop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Drop a CHECK constraint (ALTER TABLE DROP CONSTRAINT).")
 
-        @Argument(help: "The table location: a directory path or file:// URI.")
+        @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
         var table: String
         @Argument(help: "The constraint's name.")
         var name: String
@@ -65,7 +65,7 @@ struct ConstraintCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the CHECK constraints, one per line: name, then expression.")
 
-        @Argument(help: "The table location: a directory path or file:// URI.")
+        @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
         var table: String
         @Flag(help: "Print a JSON object of name to expression.")
         var json = false

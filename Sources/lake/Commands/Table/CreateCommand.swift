@@ -13,7 +13,7 @@ struct CreateCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(help: "The schema, e.g. \"id long not null, name string, ts timestamp\".")

@@ -16,7 +16,7 @@ struct DeleteCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(name: .customLong("where"), help: "A SQL predicate selecting the rows to delete, e.g. \"region = 'EU' AND amount < 0\" (default: every row).")

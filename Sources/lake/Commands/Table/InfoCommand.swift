@@ -14,7 +14,7 @@ struct InfoCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(help: "Describe this version instead of the latest.")

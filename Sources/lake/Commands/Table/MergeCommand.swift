@@ -22,7 +22,7 @@ struct MergeCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The target table location: a directory path or file:// URI.")
+    @Argument(help: "The target table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Argument(help: "The source: a .parquet, .csv, .ndjson or .jsonl file, or a Delta table directory.")

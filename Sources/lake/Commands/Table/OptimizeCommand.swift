@@ -26,7 +26,7 @@ struct OptimizeCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(name: .customLong("target-size"), help: "Target file size: bytes or a size like 64MB, 1GiB (default: the table's delta.targetFileSize, else 256MiB).")

@@ -40,7 +40,7 @@ struct ReadCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(help: "Read this version (time travel).")

@@ -18,7 +18,7 @@ struct RestoreCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(help: "The version to restore.")

@@ -18,7 +18,7 @@ struct SCD2Command: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The dimension table location: a directory path or file:// URI (created by the first load).")
+    @Argument(help: "The dimension table location: a directory path, file:// or s3:// URI (created by the first load).")
     var table: String
 
     @Argument(help: "The source: a .parquet, .csv, .ndjson or .jsonl file, or a Delta table directory.")

@@ -16,7 +16,7 @@ struct UpdateCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(name: .customLong("set"), help: "An assignment \"column = expression\", e.g. \"amount = amount * 1.1\" (repeat for several columns).")

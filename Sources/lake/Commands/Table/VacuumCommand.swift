@@ -21,7 +21,7 @@ struct VacuumCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Option(help: "Keep files removed or modified within this long: 168h, 7d, 30m, 0h (default: the table's retention).")

@@ -30,7 +30,7 @@ struct WriteCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The table location: a directory path or file:// URI.")
+    @Argument(help: "The table location: a directory path, file:// or s3:// URI.")
     var table: String
 
     @Argument(help: "Input files (.parquet, .csv, .ndjson or .jsonl).")
