@@ -26,10 +26,23 @@ public struct LogSegment: Sendable, Hashable {
     /// Lists `_delta_log/` and builds the segment of `version` (the latest when nil).
     ///
     /// `_last_checkpoint` is read as a hint only: the listing is authoritative, so a missing, stale or
-    /// corrupt hint never hides a newer checkpoint (a store without "list from" gains nothing from it).
-    public static func load(store: any ObjectStore, version: Int64? = nil, location: String = "table") async throws(DeltaError) -> LogSegment {
-        let listing = try await StoreAccess.list(store, prefix: "_delta_log/")
+    /// corrupt hint never hides a newer checkpoint. With a hint the listing starts at its version (on S3 the
+    /// older commits are never fetched), so `available` starts there; `listAll` lists from the first commit
+    /// (timestamp time travel needs every commit's time).
+    public static func load(store: any ObjectStore, version: Int64? = nil, location: String = "table", listAll: Bool = false) async throws(DeltaError) -> LogSegment {
         let hint = try? await LastCheckpoint.read(store: store)
+        // With a checkpoint hint at or below the version wanted, list from the checkpoint on (S3's start-after
+        // skips the older commits' pages); if that listing cannot rebuild the state (a stale hint, a
+        // checkpoint cleaned away), list everything.
+        if !listAll, let hint, hint.version > 0, version.map({ $0 >= hint.version }) ?? true {
+            let digits = String(hint.version)
+            let from = "_delta_log/" + String(repeating: "0", count: max(0, 20 - digits.count)) + digits
+            let recent = try await StoreAccess.list(store, prefix: "_delta_log/", startAfter: from)
+            if let segment = try? build(listing: recent, version: version, hint: hint, location: location), segment.checkpointVersion != nil {
+                return segment
+            }
+        }
+        let listing = try await StoreAccess.list(store, prefix: "_delta_log/")
         return try build(listing: listing, version: version, hint: hint, location: location)
     }
 

@@ -35,6 +35,11 @@ enum StoreAccess {
         do { return try await store.list(prefix: prefix) } catch { throw wrap(error, path: prefix) }
     }
 
+    /// The objects under `prefix` after `startAfter`, wrapped like `list`.
+    static func list(_ store: any ObjectStore, prefix: String, startAfter: String) async throws(DeltaError) -> [ObjectMeta] {
+        do { return try await store.list(prefix: prefix, startAfter: startAfter) } catch { throw wrap(error, path: prefix) }
+    }
+
     /// Writes the object, replacing any previous one.
     static func put(_ store: any ObjectStore, _ path: String, _ bytes: [UInt8]) async throws(DeltaError) {
         do { try await store.put(path, bytes) } catch { throw wrap(error, path: path) }

@@ -24,7 +24,8 @@ extension Snapshot {
     /// strictly increasing (as Delta does, since clocks and copies can reorder mtimes). A timestamp before
     /// the first reconstructable commit throws `timestampOutOfRange`; one after the last gives the latest.
     public static func load(store: any ObjectStore, asOfTimestamp: Int64, location: String = "table") async throws(DeltaError) -> Snapshot {
-        let latest = try await LogSegment.load(store: store, location: location)
+        // Every commit still in the log is a candidate, so the listing must start at the oldest one.
+        let latest = try await LogSegment.load(store: store, location: location, listAll: true)
         let entries = try await commitEntries(store: store, upTo: latest.version, from: latest.available.lowerBound, location: location)
         guard let first = entries.first, let last = entries.last else {
             return try await load(store: store, segment: latest, location: location)
