@@ -702,6 +702,94 @@ def _deltars_snapshot(checkpoint: bool):
     return prepare
 
 
+# The S3 rows (issue 12): both engines on the same tables in moto's S3 server on 127.0.0.1 (tools/s3_server.py,
+# started once per run and stopped at exit). moto serves one request at a time, so these rows compare the clients
+# on a slow, serial server, not S3's throughput.
+S3_BUCKET = "lake-bench"
+_S3_ENV: dict[str, str] = {}
+
+
+def _s3_env() -> dict[str, str]:
+    """Starts the S3 server once; its endpoint and keys go into os.environ, so lake's subprocesses see them."""
+    import atexit
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    if _S3_ENV:
+        return _S3_ENV
+    script = Path(__file__).with_name("s3_server.py")
+    out = subprocess.run([sys.executable, str(script), "start", "--bucket", S3_BUCKET], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        if line.startswith("export "):
+            name, _, value = line[len("export "):].partition("=")
+            _S3_ENV[name] = shlex.split(value)[0]
+    os.environ.update(_S3_ENV)
+    pid = _S3_ENV["LAKE_S3_SERVER_PID"]
+    atexit.register(lambda: subprocess.run([sys.executable, str(script), "stop", pid], check=False))
+    return _S3_ENV
+
+
+def _s3_options() -> dict[str, str]:
+    env = _s3_env()
+    return {
+        "AWS_ENDPOINT_URL": env["AWS_ENDPOINT_URL"], "AWS_ALLOW_HTTP": "true", "AWS_REGION": env["AWS_REGION"],
+        "AWS_ACCESS_KEY_ID": env["AWS_ACCESS_KEY_ID"], "AWS_SECRET_ACCESS_KEY": env["AWS_SECRET_ACCESS_KEY"],
+        "conditional_put": "etag",
+    }
+
+
+_S3_TABLES: dict[int, str] = {}
+
+
+def _s3_orders(ctx: Context) -> str:
+    """The delta-rs orders table copied into the S3 server (once per run: moto keeps it in memory)."""
+    import boto3
+
+    if ctx.rows not in _S3_TABLES:
+        env = _s3_env()
+        s3 = boto3.client("s3", endpoint_url=env["AWS_ENDPOINT_URL"], aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                          aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"], region_name=env["AWS_REGION"])
+        local = _delta_orders(ctx)
+        prefix = f"orders-{ctx.rows}"
+        for f in local.rglob("*"):
+            if f.is_file():
+                s3.upload_file(str(f), S3_BUCKET, f"{prefix}/{f.relative_to(local)}")
+        _S3_TABLES[ctx.rows] = f"s3://{S3_BUCKET}/{prefix}"
+    return _S3_TABLES[ctx.rows]
+
+
+def _deltars_s3_scan(ctx: Context):
+    from deltalake import DeltaTable
+
+    uri, opts = _s3_orders(ctx), _s3_options()
+    return lambda: DeltaTable(uri, storage_options=opts).to_pyarrow_table()
+
+
+def _deltars_s3_scan_columns(ctx: Context):
+    from deltalake import DeltaTable
+
+    uri, opts = _s3_orders(ctx), _s3_options()
+    return lambda: DeltaTable(uri, storage_options=opts).to_pyarrow_table(columns=["customer_id", "amount"], filters=[("amount", ">", 900.0)])
+
+
+def _s3_filtered_rows(ctx: Context) -> int:
+    import pyarrow.compute as pc
+
+    amount = pq.read_table(ctx.inputs["orders"], columns=["amount"])["amount"]
+    return int(pc.sum(pc.greater(amount, 900.0)).as_py() or 0)
+
+
+def _deltars_s3_write(ctx: Context):
+    import uuid
+
+    from deltalake import write_deltalake
+
+    table, opts = pq.read_table(ctx.inputs["orders"]), _s3_options()
+    return lambda: write_deltalake(f"s3://{S3_BUCKET}/peer-write-{uuid.uuid4().hex}", table, storage_options=opts)
+
+
 DELTA_OPS: list[BenchOp] = [
     BenchOp(
         name="delta-write",
@@ -789,6 +877,27 @@ DELTA_OPS: list[BenchOp] = [
         prepare=_deltars_scan_filtered,
         lake=lambda ctx: ["delta-scan-filtered", "--input", str(_delta_orders(ctx))],
         rows=_filtered_rows,
+    ),
+    BenchOp(
+        name="s3-scan",
+        peer="delta-rs",
+        prepare=_deltars_s3_scan,
+        lake=lambda ctx: ["delta-scan", "--input", _s3_orders(ctx)],
+        rows=lambda ctx: ctx.rows,
+    ),
+    BenchOp(
+        name="s3-scan-filtered",
+        peer="delta-rs",
+        prepare=_deltars_s3_scan_columns,
+        lake=lambda ctx: ["delta-scan-columns", "--input", _s3_orders(ctx)],
+        rows=_s3_filtered_rows,
+    ),
+    BenchOp(
+        name="s3-write",
+        peer="delta-rs",
+        prepare=_deltars_s3_write,
+        lake=lambda ctx: ["delta-write", "--input", str(ctx.inputs["orders"]), "--output", f"s3://{S3_BUCKET}/lake-write-{_s3_env() and ctx.rows}"],
+        rows=lambda ctx: ctx.rows,
     ),
     BenchOp(
         name="delta-appends",

@@ -30,6 +30,8 @@ enum DeltaBench {
         case scan = "delta-scan"
         /// Scan with `filterPredicate` (--input table dir).
         case scanFiltered = "delta-scan-filtered"
+        /// Scan of two of the six columns with `amount > 900` (--input table location; the S3 row's filtered scan).
+        case scanColumns = "delta-scan-columns"
         /// 200 appends of N/200 rows each to a new table (--input orders.parquet, --output scratch dir).
         case appends = "delta-appends"
         /// Read version 0 of a table with several versions (--input table dir).
@@ -51,6 +53,7 @@ enum DeltaBench {
     static func run(_ op: Operation, input: String, input2: String? = nil, output: String?, repeat count: Int) async throws -> (Double, Int) {
         var best = Double.infinity
         var rows = 0
+        var bytes = 0
         switch op {
         case .write:
             let output = try need(output, op)
@@ -126,17 +129,24 @@ enum DeltaBench {
             // Check the result (untimed): the last run's table holds every input row.
             let (_, summary) = try await Info(table: try DeltaTable(location: runDirectory(output, run: count - 1))).execute()
             rows = Int(summary.numRows ?? -1)
-        case .scan, .scanFiltered, .timeTravel:
+        case .scan, .scanFiltered, .scanColumns, .timeTravel:
             var options = Scan.Options()
             if op == .scanFiltered { options.predicate = filterPredicate }
+            if op == .scanColumns {
+                options.predicate = "amount > 900"
+                options.columns = ["customer_id", "amount"]
+            }
             if op == .timeTravel { options.version = .version(0) }
             let table = try DeltaTable(location: input)
             for _ in 0..<count {
                 let t = ContinuousClock.now
-                let (_, frame, _) = try await Scan(table: table, options: options).execute()
+                let (_, frame, m) = try await Scan(table: table, options: options).execute()
                 best = min(best, t.duration(to: .now).seconds)
                 rows = frame.rowCount
+                bytes = m.bytesRead
             }
+            // Bytes fetched from the store (footers and the column chunks read), for the S3 rows' report.
+            FileHandle.standardError.write(Data("\(op.rawValue): \(bytes) bytes fetched\n".utf8))
         case .snapshotJSON, .snapshotCheckpoint:
             let table = try DeltaTable(location: input)
             for _ in 0..<count {
@@ -163,8 +173,10 @@ enum DeltaBench {
         (output as NSString).appendingPathComponent("run-\(run)")
     }
 
-    /// An empty directory for run `run` under `output` (removed first when present), created untimed.
+    /// An empty directory for run `run` under `output` (removed first when present), created untimed; under an
+    /// `s3://` output, a fresh prefix (the bench makes a new one per run and never reuses it).
     static func freshDirectory(_ output: String, run: Int) throws -> String {
+        if output.hasPrefix("s3://") { return output + "/run-\(run)-" + UUID().uuidString.lowercased() }
         let dir = runDirectory(output, run: run)
         let fm = FileManager.default
         if fm.fileExists(atPath: dir) { try fm.removeItem(atPath: dir) }
