@@ -10,6 +10,8 @@ public struct History: Sendable {
         public var timestamp: Int64
         /// The commitInfo action, if the writer recorded one.
         public var commitInfo: CommitInfo?
+        /// The commit's txn actions: which idempotent writes (app id, version) it recorded.
+        public var transactions: [SetTransaction] = []
     }
 
     /// What reading the history did.
@@ -41,8 +43,16 @@ public struct History: Sendable {
         for c in commits {
             let actions = try await LogListing.readCommit(table, path: c.path)
             var info: CommitInfo?
-            for case let .commitInfo(i) in actions { info = i }
-            entries.append(Entry(version: c.version, timestamp: info?.inCommitTimestamp ?? info?.timestamp ?? c.lastModified, commitInfo: info))
+            var transactions: [SetTransaction] = []
+            for action in actions {
+                switch action {
+                case let .commitInfo(i): info = i
+                case let .txn(t): transactions.append(t)
+                default: break
+                }
+            }
+            entries.append(Entry(version: c.version, timestamp: info?.inCommitTimestamp ?? info?.timestamp ?? c.lastModified,
+                                 commitInfo: info, transactions: transactions))
         }
         return (entries, Metrics(commitsRead: entries.count))
     }
