@@ -61,7 +61,8 @@ let package = Package(
             name: "LakeServerTests",
             dependencies: [
                 "LakeServer", "Lake", "DeltaLog", "Columnar",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "LakeTests", dependencies: ["Lake", "DeltaLog", "ObjectStore", "DataFrame", "Columnar"]),

@@ -15,6 +15,7 @@ struct JSONBody {
            type.split(separator: ";").first.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) != "application/json" {
             throw Problem.unsupportedMediaType("this route reads application/json, not \(type)")
         }
+        if let text = request.headers[.contentLength], let length = Int(text), length > limit { throw Problem.bodyTooLarge(limit) }
         var bytes: [UInt8] = []
         for try await buffer in request.body {
             if bytes.count + buffer.readableBytes > limit { throw Problem.bodyTooLarge(limit) }

@@ -7,7 +7,7 @@ import UnixSignals
 
 /// The lake HTTP service: every route under `/v1` is a thin adapter from HTTP to one Lake operation, with the
 /// CLI's JSON documents and errors (as RFC 9457 problem details). `lake serve` runs one.
-public struct LakeServer: Sendable {
+public struct LakeServer: Service {
     /// How the server is set up.
     public struct Configuration: Sendable {
         /// The directory of the tables (`ROOT/NAME`); created if missing.
@@ -36,18 +36,27 @@ public struct LakeServer: Sendable {
     public let configuration: Configuration
     /// Where request logs go.
     public let logger: Logger
+    /// Called with the bound address (`http://HOST:PORT`) once the server accepts requests.
+    public let onListening: @Sendable (String) async -> Void
 
-    /// A server with `configuration`, logging to `logger`.
-    public init(configuration: Configuration, logger: Logger = Logger(label: "lake.serve")) {
+    /// A server with `configuration`, logging to `logger`, telling `onListening` its address.
+    public init(configuration: Configuration, logger: Logger = Logger(label: "lake.serve"),
+                onListening: @escaping @Sendable (String) async -> Void = { _ in }) {
         self.configuration = configuration
         self.logger = logger
+        self.onListening = onListening
     }
 
-    /// Serves until a signal in `shutdownSignals` arrives (SIGTERM and SIGINT by default) or the task is
-    /// cancelled, then shuts down gracefully: requests in flight finish, no new ones are accepted.
-    /// `onListening` is called with the bound address (`http://HOST:PORT`) once the server accepts requests.
-    public func run(shutdownSignals: [UnixSignal] = [.sigterm, .sigint],
-                    onListening: @escaping @Sendable (String) async -> Void = { _ in }) async throws {
+    /// Serves until a signal in `shutdownSignals` arrives (SIGTERM and SIGINT by default), then shuts down
+    /// gracefully: requests in flight finish, no new ones are accepted.
+    public func serve(shutdownSignals: [UnixSignal] = [.sigterm, .sigint]) async throws {
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [self], gracefulShutdownSignals: shutdownSignals, cancellationSignals: [], logger: logger))
+        try await group.run()
+    }
+
+    /// Serves until the enclosing service group shuts down gracefully (or the task is cancelled).
+    public func run() async throws {
         guard configuration.maxBodyBytes > 0 else { throw LakeError.invalidRequest("the body limit must be at least 1 byte") }
         guard (0...65535).contains(configuration.port) else { throw LakeError.invalidRequest("the port must be 0 to 65535, not \(configuration.port)") }
         let root = try TableRoot(path: configuration.root)
@@ -58,12 +67,9 @@ public struct LakeServer: Sendable {
         }
         defer { try? FileManager.default.removeItem(atPath: uploads) }
 
-        let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: ProblemMiddleware())
-        if let token = configuration.token { router.add(middleware: TokenMiddleware(token: Array(token.utf8))) }
-        Routes(root: root, uploads: uploads, maxBody: configuration.maxBodyBytes).register(on: router)
-
+        let router = Self.router(Routes(root: root, uploads: uploads, maxBody: configuration.maxBodyBytes), token: configuration.token)
         let host = configuration.host
+        let onListening = self.onListening
         let app = Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(host, port: configuration.port), serverName: "lake"),
@@ -73,8 +79,22 @@ public struct LakeServer: Sendable {
             },
             logger: logger
         )
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [app], gracefulShutdownSignals: shutdownSignals, cancellationSignals: [], logger: logger))
-        try await group.run()
+        // The application's own service group follows this task's graceful shutdown.
+        try await app.run()
+    }
+
+    /// The router: problem details and request ids outermost, then the token check, then the routes.
+    static func router(_ routes: Routes, token: String?) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        if let token { router.add(middleware: TokenMiddleware(token: Array(token.utf8))) }
+        routes.register(on: router)
+        return router
+    }
+
+    /// Every route served, as `METHOD /path/{param}` (sorted): what `spec/openapi.yaml` must describe.
+    public static var routeList: [String] {
+        let routes = Routes(root: TableRoot(unvalidated: "/"), uploads: "/", maxBody: 1)
+        return router(routes, token: nil).routes.map { "\($0.method.rawValue) \($0.path.description)" }.sorted()
     }
 }

@@ -18,6 +18,9 @@ public struct TableRoot: Sendable {
         self.path = absolute
     }
 
+    /// A root at `path` as given, neither resolved nor created (for listing the routes only).
+    init(unvalidated path: String) { self.path = path }
+
     /// The table called `name`.
     public func table(_ name: TableName) throws(LakeError) -> DeltaTable {
         try DeltaTable(location: path + "/" + name.value)

@@ -36,7 +36,7 @@ import Testing
         try await TestServer.with { s in
             try await seeded(s)
             let on = "target.id%20%3D%20source.id"
-            let clauses = ["whenMatched%20update%20set%20*", "whenNotMatched%20insert%20*"].map { "clause=\($0)" }.joined(separator: "&")
+            let clauses = ["WHEN%20MATCHED%20THEN%20UPDATE%20SET%20*", "WHEN%20NOT%20MATCHED%20THEN%20INSERT%20*"].map { "clause=\($0)" }.joined(separator: "&")
             let body = "{\"id\": 2, \"name\": \"m2\", \"amount\": 200}\n{\"id\": 9, \"name\": \"m9\", \"amount\": 900}\n"
             let a = try await s.send("POST", "/v1/tables/t/merge?on=\(on)&\(clauses)", body: Array(body.utf8), headers: ["Content-Type": "application/x-ndjson"])
             #expect(a.status == 200, "\(a.text)")

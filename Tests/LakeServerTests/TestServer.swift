@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import LakeServer
 import Logging
+import ServiceLifecycle
 
 /// A real `LakeServer` on 127.0.0.1 and a free port, over a fresh temporary root, talked to over real HTTP.
 final class TestServer: @unchecked Sendable {
@@ -24,12 +25,14 @@ final class TestServer: @unchecked Sendable {
     let root: String
     let base: String
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
     private let session: URLSession
 
-    private init(root: String, base: String, task: Task<Void, any Error>) {
+    private init(root: String, base: String, task: Task<Void, any Error>, group: ServiceGroup) {
         self.root = root
         self.base = base
         self.task = task
+        self.group = group
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = 60
         session = URLSession(configuration: config)
@@ -40,23 +43,25 @@ final class TestServer: @unchecked Sendable {
         let dir = root ?? (NSTemporaryDirectory() + "/lake-server-test-" + UUID().uuidString)
         var logger = Logger(label: "lake.test")
         logger.logLevel = .warning
-        let server = LakeServer(configuration: .init(root: dir, host: "127.0.0.1", port: 0, token: token, maxBodyBytes: maxBody), logger: logger)
         let (addresses, continuation) = AsyncStream.makeStream(of: String.self)
+        let server = LakeServer(configuration: .init(root: dir, host: "127.0.0.1", port: 0, token: token, maxBodyBytes: maxBody),
+                                logger: logger) { continuation.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [server], gracefulShutdownSignals: [], cancellationSignals: [], logger: logger))
         let task = Task {
             defer { continuation.finish() }
-            try await server.run(shutdownSignals: []) { continuation.yield($0) }
+            try await group.run()
         }
         var iterator = addresses.makeAsyncIterator()
         guard let address = await iterator.next() else {
             try await task.value
             throw TestServerError("the server stopped before listening")
         }
-        return TestServer(root: dir, base: address, task: task)
+        return TestServer(root: dir, base: address, task: task, group: group)
     }
 
-    /// Stops the server (gracefully) and, unless `keepRoot`, removes its root.
+    /// Stops the server gracefully (as SIGTERM does `lake serve`) and, unless `keepRoot`, removes its root.
     func stop(keepRoot: Bool = false) async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
         if !keepRoot { try? FileManager.default.removeItem(atPath: root) }
     }

@@ -96,6 +96,7 @@ extension Routes {
             return (.table(try root.table(try TableName(name)), version: version), nil)
         }
         let type = try RowBodyType(contentType: request.headers[.contentType])
+        try checkDeclaredLength(request)
         let body = try await SpooledBody.spool(request.body, type: type, limit: maxBody, directory: uploads)
         return (.file(body.path), body)
     }

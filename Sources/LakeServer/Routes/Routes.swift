@@ -43,6 +43,12 @@ struct Routes: Sendable {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
+    /// 413 before reading a body whose declared Content-Length is over the limit (a chunked body is counted
+    /// as it is read instead).
+    func checkDeclaredLength(_ request: Request) throws(Problem) {
+        if let text = request.headers[.contentLength], let length = Int(text), length > maxBody { throw Problem.bodyTooLarge(maxBody) }
+    }
+
     /// Refuses an `Idempotency-Key` on a route that cannot record one, rather than silently applying a retry
     /// twice.
     static func refuseIdempotencyKey(_ request: Request) throws(Problem) {

@@ -23,7 +23,8 @@ extension Routes {
             if let txn = options.transaction, let done = snapshot.appTransactions[txn.appId], done >= txn.version {
                 return try await replay(txn, table: table, at: snapshot.version)
             }
-            let body = try await SpooledBody.spool(request.body, type: type, limit: maxBody, directory: uploads)
+            try checkDeclaredLength(request)
+        let body = try await SpooledBody.spool(request.body, type: type, limit: maxBody, directory: uploads)
             defer { body.remove() }
             let (_, metrics) = try await Write(table: table, data: try body.batches(table: snapshot.schema), options: options).execute()
             if metrics.skipped, let txn = options.transaction {

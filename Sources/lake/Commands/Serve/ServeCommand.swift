@@ -54,9 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
             LoggingSystem.bootstrap(StreamLogHandler.standardError)
             let configuration = LakeServer.Configuration(root: root, host: host, port: port, token: token,
                                                          maxBodyBytes: ByteSize.parse(maxBody) ?? (1 << 30))
-            try await LakeServer(configuration: configuration).run { address in
+            try await LakeServer(configuration: configuration) { address in
                 StandardOutput.line("listening on \(address)")
-            }
+            }.serve()
         }
     }
 }
