@@ -67,7 +67,8 @@ public struct LakeServer: Service {
         }
         defer { try? FileManager.default.removeItem(atPath: uploads) }
 
-        let router = Self.router(Routes(root: root, uploads: uploads, maxBody: configuration.maxBodyBytes), token: configuration.token)
+        let router = Self.router(Routes(root: root, uploads: uploads, maxBody: configuration.maxBodyBytes, metrics: ServerMetrics()),
+                                 token: configuration.token)
         let host = configuration.host
         let onListening = self.onListening
         let app = Application(
@@ -86,7 +87,7 @@ public struct LakeServer: Service {
     /// The router: problem details and request ids outermost, then the token check, then the routes.
     static func router(_ routes: Routes, token: String?) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: ProblemMiddleware(metrics: routes.metrics))
         if let token { router.add(middleware: TokenMiddleware(token: Array(token.utf8))) }
         routes.register(on: router)
         return router
@@ -94,7 +95,7 @@ public struct LakeServer: Service {
 
     /// Every route served, as `METHOD /path/{param}` (sorted): what `spec/openapi.yaml` must describe.
     public static var routeList: [String] {
-        let routes = Routes(root: TableRoot(unvalidated: "/"), uploads: "/", maxBody: 1)
+        let routes = Routes(root: TableRoot(unvalidated: "/"), uploads: "/", maxBody: 1, metrics: ServerMetrics())
         return router(routes, token: nil).routes.map { "\($0.method.rawValue) \($0.path.description)" }.sorted()
     }
 }

@@ -6,6 +6,9 @@ import Logging
 /// problem details response, and logs one structured line per request (method, path, status, duration,
 /// request id), never the headers (tokens) or bodies.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// Where requests are counted.
+    let metrics: ServerMetrics
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let id = RequestID.of(request)
         var context = context
@@ -24,6 +27,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let elapsed = ContinuousClock.now - started
         let millis = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        // The route's pattern, not the path: names in paths would make a series per table.
+        metrics.request(method: request.method.rawValue, route: context.endpointPath ?? "unmatched", status: response.status.code, elapsed: elapsed)
         context.logger.info("request", metadata: [
             "method": .string(request.method.rawValue),
             "path": .string(request.uri.path),

@@ -10,6 +10,8 @@ struct Routes: Sendable {
     let uploads: String
     /// The largest request body accepted, in bytes.
     let maxBody: Int
+    /// The server's metrics.
+    let metrics: ServerMetrics
 
     /// Registers every route on `router`.
     func register(on router: Router<BasicRequestContext>) {
@@ -17,6 +19,9 @@ struct Routes: Sendable {
         router.get("/readyz") { _, _ in
             guard root.isWritable else { throw Problem(status: 503, kind: "storage", detail: "the root \(root.path) is not a writable directory") }
             return Self.json(.object([("status", .string("ready"))]))
+        }
+        router.get("/metrics") { _, _ in
+            Self.bytes(metrics.text, type: "text/plain; version=0.0.4; charset=utf-8")
         }
         registerTables(on: router)
         registerRows(on: router)

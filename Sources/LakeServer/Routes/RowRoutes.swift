@@ -31,6 +31,8 @@ extension Routes {
                 // Another request with the same key committed between our snapshot and our commit.
                 return try await replay(txn, table: table, at: metrics.version)
             }
+            self.metrics.commit("WRITE")
+            self.metrics.wrote(rows: metrics.numOutputRows, bytes: metrics.numOutputBytes)
             return Self.json(TableDocuments.operationMetrics(metrics, version: metrics.version))
         }
 
@@ -44,6 +46,7 @@ extension Routes {
             options.predicate = query.string("where")
             options.limit = try query.count("limit")
             let (snapshot, frame, _) = try await Scan(table: table, options: options).execute()
+            metrics.read(rows: frame.rowCount)
             var response = Self.bytes(try type.encode(frame.batch), type: type.rawValue)
             response.headers[Self.versionHeader] = String(snapshot.version)
             return response
