@@ -1,10 +1,9 @@
 import Columnar
 import Hummingbird
 import Lake
-import Parquet
 
 /// The media types rows are answered in, chosen by `Accept`: NDJSON, a JSON array of objects, CSV (with a
-/// header) or Parquet. The encoders are the CLI's (`BatchText`, `ParquetWriter`).
+/// header) or Parquet, encoded by `RowEncoding` as the CLI does.
 enum RowResponseType: String, Sendable {
     case ndjson = "application/x-ndjson"
     case json = "application/json"
@@ -25,28 +24,13 @@ enum RowResponseType: String, Sendable {
         throw Problem.notAcceptable("rows are answered as application/x-ndjson, application/json, text/csv or application/vnd.apache.parquet, none of which \"\(accept)\" accepts")
     }
 
-    /// `batch` in this type.
-    func encode(_ batch: RecordBatch) throws -> [UInt8] {
-        var out: [UInt8] = []
+    /// `batch` in this type, with the CLI's encoders.
+    func encode(_ batch: RecordBatch) throws(LakeError) -> [UInt8] {
         switch self {
-        case .ndjson: BatchText.ndjson(batch, to: &out)
-        case .csv: BatchText.csv(batch, to: &out)
-        case .parquet:
-            do { out = try ParquetWriter.write([batch], schema: batch.schema) } catch { throw LakeError(error) }
-        case .json:
-            // The NDJSON lines, each one object, joined into one array.
-            var lines: [UInt8] = []
-            BatchText.ndjson(batch, to: &lines)
-            out.reserveCapacity(lines.count + 2)
-            out.append(UInt8(ascii: "["))
-            var first = true
-            for line in lines.split(separator: 0x0a, omittingEmptySubsequences: true) {
-                if !first { out.append(UInt8(ascii: ",")) }
-                out.append(contentsOf: line)
-                first = false
-            }
-            out.append(UInt8(ascii: "]"))
+        case .ndjson: try RowEncoding.ndjson.encode(batch)
+        case .json: try RowEncoding.jsonArray.encode(batch)
+        case .csv: try RowEncoding.csv.encode(batch)
+        case .parquet: try RowEncoding.parquet.encode(batch)
         }
-        return out
     }
 }
