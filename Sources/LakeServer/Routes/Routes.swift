@@ -28,6 +28,8 @@ struct Routes: Sendable {
         registerChanges(on: router)
         registerMaintenance(on: router)
         registerLog(on: router)
+        registerInspection(on: router)
+        registerConstraints(on: router)
     }
 
     /// The table named by the path's `name`, validated.
