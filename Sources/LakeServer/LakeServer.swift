@@ -99,3 +99,19 @@ public struct LakeServer: Service {
         return router(routes, token: nil).routes.map { "\($0.method.rawValue) \($0.path.description)" }.sorted()
     }
 }
+
+extension LakeServer: CustomStringConvertible, CustomDebugStringConvertible {
+    /// The root and address, never the token: service lifecycle logs a service by its description.
+    public var description: String { "LakeServer(\(configuration))" }
+    /// The same as `description`.
+    public var debugDescription: String { description }
+}
+
+extension LakeServer.Configuration: CustomStringConvertible, CustomDebugStringConvertible {
+    /// The settings with the token redacted.
+    public var description: String {
+        "root: \(root), host: \(host), port: \(port), token: \(token == nil ? "none" : "<redacted>"), maxBodyBytes: \(maxBodyBytes)"
+    }
+    /// The same as `description`.
+    public var debugDescription: String { description }
+}

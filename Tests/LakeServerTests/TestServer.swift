@@ -39,10 +39,10 @@ final class TestServer: @unchecked Sendable {
     }
 
     /// Starts a server; `root` reuses a directory (a restart), else a new temporary one is made.
-    static func start(root: String? = nil, token: String? = nil, maxBody: Int = 1 << 20) async throws -> TestServer {
+    static func start(root: String? = nil, token: String? = nil, maxBody: Int = 1 << 20, logger given: Logger? = nil) async throws -> TestServer {
         let dir = root ?? (NSTemporaryDirectory() + "/lake-server-test-" + UUID().uuidString)
-        var logger = Logger(label: "lake.test")
-        logger.logLevel = .warning
+        var logger = given ?? Logger(label: "lake.test")
+        if given == nil { logger.logLevel = .warning }
         let (addresses, continuation) = AsyncStream.makeStream(of: String.self)
         let server = LakeServer(configuration: .init(root: dir, host: "127.0.0.1", port: 0, token: token, maxBodyBytes: maxBody),
                                 logger: logger) { continuation.yield($0) }
