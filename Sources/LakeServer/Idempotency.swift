@@ -24,13 +24,15 @@ enum Idempotency {
     }
 
     /// The result document of the commit that recorded `txn`, as the original request answered it: its version
-    /// and the commitInfo's operation metrics. Nil when the log no longer has that commit (cleaned up).
+    /// and the write's metrics from the commitInfo (only those `Write.Metrics` reports: the commit also records
+    /// things the answer never had, such as its retries). Nil when the log no longer has that commit.
     static func originalResult(_ txn: SetTransaction, table: DeltaTable) async throws -> JSONDocument? {
         let (entries, _) = try await History(table: table).execute()
         guard let entry = entries.first(where: { $0.transactions.contains { $0.appId == txn.appId } }) else { return nil }
-        let metrics = entry.commitInfo?.operationMetrics ?? [:]
-        return .object([("version", .int(entry.version))] + metrics.keys.sorted().map { k in
-            (k, metrics[k].map { v in if case let .string(s) = v { JSONDocument.string(s) } else { JSONDocument(v) } } ?? .null)
+        let recorded = entry.commitInfo?.operationMetrics ?? [:]
+        let answered = Write.Metrics().operationMetrics.keys.sorted()
+        return .object([("version", .int(entry.version))] + answered.map { k in
+            (k, recorded[k].map { v in if case let .string(s) = v { JSONDocument.string(s) } else { JSONDocument(v) } } ?? .null)
         })
     }
 }
