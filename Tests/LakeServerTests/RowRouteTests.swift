@@ -92,4 +92,23 @@ import Testing
             #expect(badWhere.status == 400)
         }
     }
+
+    @Test func readingAtATimestampPicksTheVersionThen() async throws {
+        try await TestServer.with { s in
+            try await s.create("t")
+            try await s.append("t", ndjson: "{\"id\": 1, \"name\": \"a\"}\n")
+            let now = Int64(Date().timeIntervalSince1970 * 1000) + 1000
+            let latest = try await s.send("GET", "/v1/tables/t/rows?timestamp=\(now)", headers: ["Accept": "application/json"])
+            #expect(latest.status == 200, "\(latest.text)")
+            #expect(latest.header("Lake-Table-Version") == "1")
+            let iso = try await s.send("GET", "/v1/tables/t/rows?timestamp=2999-01-01T00:00:00Z", headers: ["Accept": "application/json"])
+            #expect(iso.header("Lake-Table-Version") == "1")
+            let before = try await s.send("GET", "/v1/tables/t/rows?timestamp=0")
+            #expect(before.status == 404)
+            let both = try await s.send("GET", "/v1/tables/t/rows?timestamp=0&version=0")
+            #expect(both.status == 400)
+            let garbage = try await s.send("GET", "/v1/tables/t/rows?timestamp=yesterday")
+            #expect(garbage.status == 400)
+        }
+    }
 }
