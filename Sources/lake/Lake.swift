@@ -18,7 +18,7 @@ struct LakeCommand: AsyncParsableCommand {
             ParquetCommand.self, FrameCommand.self, BenchCommand.self,
             CreateCommand.self, WriteCommand.self, ReadCommand.self, HistoryCommand.self, InfoCommand.self, FilesCommand.self, CheckpointCommand.self,
             DeleteCommand.self, UpdateCommand.self, MergeCommand.self, RestoreCommand.self, ConstraintCommand.self, ClusterCommand.self, SCD2Command.self,
-            ChangesCommand.self, OptimizeCommand.self, VacuumCommand.self, MaintainCommand.self,
+            ChangesCommand.self, OptimizeCommand.self, VacuumCommand.self, MaintainCommand.self, ServeCommand.self,
         ]
     )
 

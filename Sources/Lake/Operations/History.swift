@@ -38,4 +38,25 @@ public struct History: Sendable {
         let entries = commits.map { Entry(version: $0.version, timestamp: $0.timestamp, commitInfo: $0.commitInfo) }
         return (entries, Metrics(commitsRead: entries.count))
     }
+
+    /// The newest commit still in the log that recorded a txn of `appId` (an idempotent write), or nil: the
+    /// commit a retried request with the same key is answered from. Reads whole commits, newest first, until
+    /// it finds one (a replay is rare; the table's state already said the txn is there).
+    public func commit(recordingTransaction appId: String) async throws(LakeError) -> Entry? {
+        let listing = try await LogListing.load(table)
+        for c in listing.commits.reversed() {
+            let actions = try await LogListing.readCommit(table, path: c.path)
+            var info: CommitInfo?
+            var found = false
+            for action in actions {
+                switch action {
+                case let .commitInfo(i): info = i
+                case let .txn(t) where t.appId == appId: found = true
+                default: break
+                }
+            }
+            if found { return Entry(version: c.version, timestamp: info?.inCommitTimestamp ?? c.lastModified, commitInfo: info) }
+        }
+        return nil
+    }
 }

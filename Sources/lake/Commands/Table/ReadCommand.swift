@@ -2,7 +2,6 @@ import ArgumentParser
 import Columnar
 import DataFrame
 import Lake
-import Parquet
 
 /// Output formats of `lake read` and `lake changes`.
 enum TableReadFormat: String, ExpressibleByArgument, CaseIterable {
@@ -11,15 +10,12 @@ enum TableReadFormat: String, ExpressibleByArgument, CaseIterable {
     /// `batch` in this format: a table shows at most `tableRows` rows; `variantsAsJSON` renders variant columns
     /// of NDJSON as their JSON values.
     func encode(_ batch: RecordBatch, tableRows: Int = 50, variantsAsJSON: Bool = false) throws -> [UInt8] {
-        var out: [UInt8] = []
         switch self {
-        case .ndjson:
-            if variantsAsJSON { try BatchText.ndjsonRenderingVariants(batch, to: &out) } else { BatchText.ndjson(batch, to: &out) }
-        case .csv: BatchText.csv(batch, to: &out)
-        case .table: out = Array((BatchText.table(batch, maxRows: tableRows) + "\n").utf8)
-        case .parquet: out = try ParquetWriter.write([batch], schema: batch.schema)
+        case .ndjson: try RowEncoding.ndjson.encode(batch, variantsAsJSON: variantsAsJSON)
+        case .csv: try RowEncoding.csv.encode(batch)
+        case .parquet: try RowEncoding.parquet.encode(batch)
+        case .table: Array((BatchText.table(batch, maxRows: tableRows) + "\n").utf8)
         }
-        return out
     }
 
     /// Writes `bytes` to `output` (replacing it) or, without one, to stdout.

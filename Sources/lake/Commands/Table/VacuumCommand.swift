@@ -49,7 +49,7 @@ struct VacuumCommand: AsyncParsableCommand {
             let m = try await vacuum.execute()
             display.finish()
             if json {
-                StandardOutput.line(Self.document(m).pretty)
+                StandardOutput.line(TableDocuments.vacuum(m).pretty)
             } else if dryRun {
                 for file in m.files { StandardOutput.line(file) }
                 StandardOutput.line("dry run: \(m.numFilesToDelete) files, \(m.sizeOfDataToDelete) bytes would be deleted (retention \(m.retentionMillis) ms); nothing deleted or committed")
@@ -58,17 +58,5 @@ struct VacuumCommand: AsyncParsableCommand {
                                       unchanged: "no files to delete")
             }
         }
-    }
-
-    /// The JSON form: the metrics, the retention, the commit versions and, in a dry run, the files.
-    static func document(_ m: Vacuum.Metrics) -> JSONDocument {
-        var pairs: [(String, JSONDocument)] = [
-            ("dryRun", .bool(m.dryRun)), ("retentionMillis", .int(m.retentionMillis)),
-            ("startVersion", m.startVersion.map { .int($0) } ?? .null), ("endVersion", m.endVersion.map { .int($0) } ?? .null),
-        ]
-        let map = m.operationMetrics
-        pairs += map.keys.sorted().map { ($0, .string(map[$0] ?? "")) }
-        if m.dryRun { pairs.append(("files", .array(m.files.map { .string($0) }))) }
-        return .object(pairs)
     }
 }
