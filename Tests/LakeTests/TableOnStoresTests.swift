@@ -125,6 +125,26 @@ private func contents(_ t: DeltaTable, at version: VersionSpec = .latest) async 
     }
 
     @Test(arguments: TableStore.available)
+    func zOrderClustersIncrementallyAndScd2ClosesChangedRows(store: TableStore) async throws {
+        let t = try store.newTable()
+        for i in 0 ..< 3 { _ = try await Write(table: t, data: try rows((0 ..< 50).map { Int64($0 * 3 + i) })).execute() }
+        let (clustered, m) = try await Optimize(table: t, options: .init(targetSize: 1 << 10, zOrderBy: ["x", "id"])).execute()
+        #expect(m.numFilesRemoved == 3 && clustered.files.allSatisfy { $0.tags?["ZCUBE_ZORDER_BY"] == "[\"x\",\"id\"]" })
+        let (again, m2) = try await Optimize(table: t, options: .init(targetSize: 1 << 10, zOrderBy: ["x", "id"])).execute()
+        #expect(m2.commits == 0 && again.version == clustered.version)
+        #expect(try await contents(t) == (0 ..< 150).map { [Int64($0), Int64($0) * 10] })
+
+        let dim = try store.newTable("dimension")
+        let source = { (x: Int64) throws -> DataFrame in try rows([1, 2], x: x) }
+        _ = try await SCD2(table: dim, source: .frame(try source(0)), options: .init(keys: ["id"], effective: .at(1_700_000_000_000))).execute()
+        _ = try await SCD2(table: dim, source: .frame(try source(5)), options: .init(keys: ["id"], effective: .at(1_700_000_100_000))).execute()
+        let (_, all, _) = try await Scan(table: dim).execute()
+        #expect(all.rowCount == 4, "two closed rows and two current ones")
+        await store.cleanUp(t)
+        await store.cleanUp(dim)
+    }
+
+    @Test(arguments: TableStore.available)
     func concurrentAppendsCommitEachOnceWithContiguousVersions(store: TableStore) async throws {
         let t = try store.newTable()
         _ = try await Write(table: t, data: try rows([0])).execute()
