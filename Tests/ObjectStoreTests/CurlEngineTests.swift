@@ -131,6 +131,8 @@ final class KeepAliveServer: @unchecked Sendable {
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
-        #expect(clock.now - start < .seconds(5))
+        // Without the cancel only the 30 s stall limit would end it; the parallel test run can starve this
+        // process for seconds, so the bound separates the two endings rather than timing the cancel.
+        #expect(clock.now - start < .seconds(25))
     }
 }
