@@ -66,34 +66,38 @@ enum ZOrderKeys {
 
     /// The Z-values of `rows` rows from one key array per column: `keys.count` words per row, row after row.
     static func interleave(_ keys: [[UInt64]], rows: Int) -> [UInt64] {
-        let k = keys.count
-        guard k > 0 else { return [] }
-        var out = [UInt64](repeating: 0, count: rows * k)
+        var out = [UInt64](repeating: 0, count: rows * keys.count)
+        for (c, key) in keys.enumerated() { interleave(key, column: c, of: keys.count, into: &out) }
+        return out
+    }
+
+    /// Adds column `c`'s keys (of `k` columns) into the Z-values `z` (`k` words per row): bit `level` of the key
+    /// goes to position `(63 - level) * k + c` from the top of the row's words. One column at a time, so a
+    /// Z-order holds one key array besides the Z-values.
+    static func interleave(_ key: [UInt64], column c: Int, of k: Int, into z: inout [UInt64]) {
+        guard k > 0, c >= 0, c < k else { return }
+        let rows = min(key.count, z.count / k)
         if k == 1 {
-            for r in 0..<rows { out[r] = keys[0][r] }
-            return out
+            for r in 0..<rows { z[r] = key[r] }
+            return
         }
         if k == 2 {
-            // Two columns: spread each 32-bit half and merge (bit 63 of column 0 lands at the top of word 0).
-            let a = keys[0], b = keys[1]
+            // Spread each 32-bit half over the even bits and shift column 0 to the odd ones (bit 63 first).
+            let shift = UInt64(1 - c)
             for r in 0..<rows {
-                out[2 * r] = spread(UInt32(truncatingIfNeeded: a[r] >> 32)) << 1 | spread(UInt32(truncatingIfNeeded: b[r] >> 32))
-                out[2 * r + 1] = spread(UInt32(truncatingIfNeeded: a[r])) << 1 | spread(UInt32(truncatingIfNeeded: b[r]))
+                z[2 * r] |= spread(UInt32(truncatingIfNeeded: key[r] >> 32)) << shift
+                z[2 * r + 1] |= spread(UInt32(truncatingIfNeeded: key[r])) << shift
             }
-            return out
+            return
         }
         for r in 0..<rows {
-            var bit = 0
-            for level in stride(from: 63, through: 0, by: -1) {
-                for c in 0..<k {
-                    if keys[c][r] >> UInt64(level) & 1 == 1 {
-                        out[r * k + bit / 64] |= 1 << UInt64(63 - bit % 64)
-                    }
-                    bit += 1
-                }
+            let v = key[r]
+            guard v != 0 else { continue }
+            for level in stride(from: 63, through: 0, by: -1) where v >> UInt64(level) & 1 == 1 {
+                let p = (63 - level) * k + c
+                z[r * k + p / 64] |= 1 << UInt64(63 - p % 64)
             }
         }
-        return out
     }
 
     /// The 32 bits of `x` at the even positions of a 64-bit word (bit i of x at bit 2i).

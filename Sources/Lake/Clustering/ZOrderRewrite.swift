@@ -178,14 +178,33 @@ struct ZOrderRewrite: Sendable {
         let schema = snapshot.schema
         let progress = self.progress
         if let head = files.first { progress?.done(files: 1, bytes: head.size) }
-        let rest = try await BoundedParallel.map(Array(files.dropFirst()), limit: table.context.threads) { add in
+        var parts = try await BoundedParallel.map(Array(files.dropFirst()), limit: table.context.threads) { add in
             let file = try await reader.open(add)
             let frame = try await file.read(schema: schema, rowGroups: Array(0..<file.rowGroupCount)).frame
             progress?.done(files: 1, bytes: add.size)
             return frame
         }
-        let parts = [first] + rest
-        do { return parts.count == 1 ? parts[0] : try DataFrame.concat(parts) } catch { throw LakeError(error) }
+        parts.insert(first, at: 0)
+        return try Self.join(consume parts)
+    }
+
+    /// The rows of `parts` in one frame, built a column at a time and each part's column let go as soon as it
+    /// is copied, so joining holds one column twice rather than every column (the files' rows are most of a
+    /// Z-order's memory).
+    static func join(_ parts: consuming [DataFrame]) throws(LakeError) -> DataFrame {
+        guard let head = parts.first else { throw LakeError(.failed, "nothing to join") }
+        if parts.count == 1 { return head }
+        let schema = head.schema
+        var columns = parts.map(\.columns)
+        _ = consume parts
+        var joined: [Column] = []
+        joined.reserveCapacity(schema.fields.count)
+        for c in schema.fields.indices {
+            let pieces = columns.map { $0[c] }
+            for p in columns.indices { columns[p][c] = Column.empty(schema.fields[c].type) }
+            do { joined.append(try Column.concatenate(pieces)) } catch { throw LakeError(error) }
+        }
+        do { return try DataFrame(schema: schema, columns: joined) } catch { throw LakeError(error) }
     }
 
     /// Sorts `frame`'s rows by Z-value and writes them as files of about `rowsPerFile` rows, cut before
@@ -199,10 +218,10 @@ struct ZOrderRewrite: Sendable {
         let base: [String: String] = [
             Self.cubeTag: cubeID, Self.zOrderByTag: Self.zOrderByValue(columns), Self.targetSizeTag: String(targetSize),
         ]
-        let jobs = slices.map { slice -> (rows: ArraySlice<Int>, tags: [String: String]) in
+        let jobs = slices.map { slice -> (rows: ArraySlice<UInt32>, tags: [String: String]) in
             var tags = base
-            tags[Self.minTag] = z.value(order[slice.lowerBound]).hex
-            tags[Self.maxTag] = z.value(order[slice.upperBound - 1]).hex
+            tags[Self.minTag] = z.value(Int(order[slice.lowerBound])).hex
+            tags[Self.maxTag] = z.value(Int(order[slice.upperBound - 1])).hex
             return (order[slice], tags)
         }
         let written = try await BoundedParallel.map(jobs, limit: table.context.threads) { job in
@@ -213,21 +232,21 @@ struct ZOrderRewrite: Sendable {
 
     /// Positions in the sorted order where output files start and end: every `rowsPerFile` rows, and before
     /// the first row at or above each cut (the start of a clustered file left alone).
-    static func slices(_ z: ZValues, order: [Int], cuts: [ZValue], rowsPerFile: Int) -> [Range<Int>] {
+    static func slices(_ z: ZValues, order: [UInt32], cuts: [ZValue], rowsPerFile: Int) -> [Range<Int>] {
         let n = order.count
         var out: [Range<Int>] = []
         var start = 0
         var c = 0
         while start < n {
             // Cuts at or below the current row are behind it.
-            while c < cuts.count, z.compare(order[start], cuts[c]) >= 0 { c += 1 }
+            while c < cuts.count, z.compare(Int(order[start]), cuts[c]) >= 0 { c += 1 }
             var end = min(n, start + max(1, rowsPerFile))
             if c < cuts.count {
                 // The first position in start..<end whose row reaches cut c.
                 var lo = start + 1, hi = end
                 while lo < hi {
                     let mid = (lo + hi) / 2
-                    if z.compare(order[mid], cuts[c]) >= 0 { hi = mid } else { lo = mid + 1 }
+                    if z.compare(Int(order[mid]), cuts[c]) >= 0 { hi = mid } else { lo = mid + 1 }
                 }
                 end = lo
             }
@@ -238,13 +257,13 @@ struct ZOrderRewrite: Sendable {
     }
 
     /// Writes `rows` of `frame` (in that order) as one data file with `tags` and clustering `provider`.
-    static func write(_ frame: DataFrame, rows: ArraySlice<Int>, tags: [String: String], provider: String?, table: DeltaTable, snapshot: Snapshot) async throws(LakeError) -> [AddFile] {
+    static func write(_ frame: DataFrame, rows: ArraySlice<UInt32>, tags: [String: String], provider: String?, table: DeltaTable, snapshot: Snapshot) async throws(LakeError) -> [AddFile] {
         // One file per call: the caller sized the slice to the target, so the writer never cuts it.
         let writer = try DataFileWriter(table: table, metadata: snapshot.metadata, schema: snapshot.schema, targetFileSize: .max, dataChange: false)
         var a = rows.startIndex
         while a < rows.endIndex {
             let b = min(rows.endIndex, a + chunkRows)
-            do { try await writer.write(try frame.rows(at: Array(rows[a..<b]))) } catch let error as LakeError { throw error } catch { throw LakeError(error) }
+            do { try await writer.write(try frame.rows(at: rows[a..<b].map { Int($0) })) } catch let error as LakeError { throw error } catch { throw LakeError(error) }
             a = b
         }
         var files = try await writer.finish()

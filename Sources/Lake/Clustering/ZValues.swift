@@ -57,14 +57,14 @@ struct ZValues: Sendable {
 
     /// The Z-values of `frame`'s rows by its `columns` (in clustering order).
     init(_ frame: DataFrame, columns: [String]) throws(LakeError) {
-        var keys: [[UInt64]] = []
-        for name in columns {
+        var z = [UInt64](repeating: 0, count: frame.rowCount * columns.count)
+        for (c, name) in columns.enumerated() {
             let column: Column
             do { column = try frame.column(name) } catch { throw LakeError(error) }
-            keys.append(try ZOrderKeys.orderKeys(column, name: name))
+            ZOrderKeys.interleave(try ZOrderKeys.orderKeys(column, name: name), column: c, of: columns.count, into: &z)
         }
         width = columns.count
-        words = ZOrderKeys.interleave(keys, rows: frame.rowCount)
+        words = z
     }
 
     /// Row `i`'s Z-value.
@@ -80,64 +80,45 @@ struct ZValues: Sendable {
     }
 
     /// The row order that sorts the rows by Z-value, ties in input order; the sort runs on `threads` cores
-    /// (sorted runs merged pairwise).
-    func sortedOrder(threads: Int) -> [Int] {
+    /// (sorted runs merged pairwise). Row numbers are 32-bit and the sort compares the Z-values in place, so
+    /// it holds 8 bytes per row besides the Z-values (a Z-order's memory is mostly the rows themselves).
+    func sortedOrder(threads: Int) -> [UInt32] {
         let n = count
-        guard n > 1 else { return Array(0..<n) }
-        guard n < Int(UInt32.max) else { return ZOrderKeys.order(words, width: width, rows: n) }
-        // The first two words and the row number in one 24-byte key sort fast; rows tied on those words
-        // (more than two columns whose leading bits agree) are ordered again by all their words.
-        var keys = [SortKey](unsafeUninitializedCapacity: n) { buffer, initialized in
-            for i in 0..<n {
-                let hi = words[i * width]
-                let lo = width > 1 ? words[i * width + 1] : 0
-                buffer[i] = SortKey(hi: hi, lo: lo, row: UInt32(i))
+        guard n > 1 else { return (0..<UInt32(max(0, n))).map { $0 } }
+        guard n < Int(UInt32.max) else { return ZOrderKeys.order(words, width: width, rows: n).map { UInt32(truncatingIfNeeded: $0) } }
+        var order = (0..<UInt32(n)).map { $0 }
+        let width = self.width
+        words.withUnsafeBufferPointer { w in
+            nonisolated(unsafe) let z = w
+            // a before b: the Z-value words in order, then the row number.
+            let less: @Sendable (UInt32, UInt32) -> Bool = { a, b in
+                let x = Int(a) * width, y = Int(b) * width
+                for i in 0..<width where z[x + i] != z[y + i] { return z[x + i] < z[y + i] }
+                return a < b
             }
-            initialized = n
-        }
-        let runs = max(1, min(threads, n / 65_536))
-        if runs == 1 {
-            keys.sort()
-        } else {
+            let runs = max(1, min(threads, n / 65_536))
+            if runs == 1 {
+                order.sort(by: less)
+                return
+            }
             let bounds = (0...runs).map { n * $0 / runs }
-            keys.withUnsafeMutableBufferPointer { all in
+            order.withUnsafeMutableBufferPointer { all in
                 nonisolated(unsafe) let base = all
                 DispatchQueue.concurrentPerform(iterations: runs) { r in
                     var run = UnsafeMutableBufferPointer(rebasing: base[bounds[r]..<bounds[r + 1]])
-                    run.sort()
+                    run.sort(by: less)
                 }
             }
-            keys = Self.merge(keys, bounds: bounds)
+            order = Self.merge(order, bounds: bounds, less: less)
         }
-        var order = keys.map { Int($0.row) }
-        if width > 2 { refineTies(&order, keys) }
         return order
     }
 
-    /// Re-sorts each run of rows tied on their first two words by every word (stable: row number last).
-    private func refineTies(_ order: inout [Int], _ keys: [SortKey]) {
-        var start = 0
-        while start < keys.count {
-            var end = start + 1
-            while end < keys.count && keys[end].hi == keys[start].hi && keys[end].lo == keys[start].lo { end += 1 }
-            if end - start > 1 {
-                order[start..<end].sort { x, y in
-                    for w in 2..<width {
-                        let a = words[x * width + w], b = words[y * width + w]
-                        if a != b { return a < b }
-                    }
-                    return x < y
-                }
-            }
-            start = end
-        }
-    }
-
-    /// Merges the sorted runs `keys[bounds[r]..<bounds[r + 1]]` into one sorted array.
-    private static func merge(_ keys: [SortKey], bounds: [Int]) -> [SortKey] {
+    /// Merges the sorted runs `rows[bounds[r]..<bounds[r + 1]]` into one sorted array.
+    private static func merge(_ rows: [UInt32], bounds: [Int], less: @Sendable (UInt32, UInt32) -> Bool) -> [UInt32] {
         var runs = (0..<(bounds.count - 1)).map { bounds[$0]..<bounds[$0 + 1] }
-        var source = keys
-        var target = keys
+        var source = rows
+        var target = [UInt32](repeating: 0, count: rows.count)
         while runs.count > 1 {
             var next: [Range<Int>] = []
             var r = 0
@@ -150,7 +131,7 @@ struct ZValues: Sendable {
                 let a = runs[r], b = runs[r + 1]
                 var i = a.lowerBound, j = b.lowerBound, k = a.lowerBound
                 while i < a.upperBound && j < b.upperBound {
-                    if source[j] < source[i] { target[k] = source[j]; j += 1 } else { target[k] = source[i]; i += 1 }
+                    if less(source[j], source[i]) { target[k] = source[j]; j += 1 } else { target[k] = source[i]; i += 1 }
                     k += 1
                 }
                 while i < a.upperBound { target[k] = source[i]; i += 1; k += 1 }
@@ -162,18 +143,5 @@ struct ZValues: Sendable {
             runs = next
         }
         return source
-    }
-
-    /// The sort key of one row.
-    struct SortKey: Comparable {
-        var hi: UInt64
-        var lo: UInt64
-        var row: UInt32
-
-        static func < (a: SortKey, b: SortKey) -> Bool {
-            if a.hi != b.hi { return a.hi < b.hi }
-            if a.lo != b.lo { return a.lo < b.lo }
-            return a.row < b.row
-        }
     }
 }

@@ -11,13 +11,15 @@ import DeltaLog
 /// `OPTIMIZE ... ZORDER BY (c1, c2, ...)`: each selected partition's files are rewritten in Z-order
 /// (`ZOrderRewrite`: incremental, bounded memory), with the same commit path as compaction.
 extension Optimize {
-    /// The memory a Z-order holds at once when no limit is given: a quarter of the machine's memory, at
-    /// least 256 MiB.
+    /// The memory a Z-order holds at once when no limit is given: 512 MiB, or a quarter of the machine's memory
+    /// when that is less. Bigger partitions are sorted in spilled ranges (one extra local write and read of
+    /// their rows), so the nightly job stays small beside the pipelines; `--memory-limit` trades memory for speed.
     public static var defaultMemoryLimit: Int {
+        let cap = 512 << 20
         let pages = sysconf(Int32(_SC_PHYS_PAGES)), pageSize = sysconf(Int32(_SC_PAGESIZE))
-        guard pages > 0, pageSize > 0 else { return 1 << 30 }
+        guard pages > 0, pageSize > 0 else { return cap }
         let (bytes, overflow) = Int(pages).multipliedReportingOverflow(by: Int(pageSize))
-        return max(256 << 20, overflow ? Int.max / 4 : bytes / 4)
+        return overflow ? cap : max(64 << 20, min(cap, bytes / 4))
     }
 
     /// The columns to cluster by, in the schema's spelling: the `--zorder` option's, checked (existing, not

@@ -29,7 +29,7 @@ struct MaintainCommand: AsyncParsableCommand {
     @Option(name: .customLong("zorder"), help: "Z-order every table by these comma-separated columns instead of compacting it.")
     var zOrder: String?
 
-    @Option(name: .customLong("memory-limit"), help: "Memory a Z-order may hold at once, e.g. 2GiB (default: a quarter of the machine's memory).")
+    @Option(name: .customLong("memory-limit"), help: "Memory a Z-order may hold at once, e.g. 2GiB (default: 512MiB, less on a machine with under 2GiB; more is faster).")
     var memoryLimit: String?
 
     @Flag(help: "Print one JSON object per table instead of a summary line.")

@@ -38,7 +38,7 @@ struct OptimizeCommand: AsyncParsableCommand {
     @Option(name: .customLong("zorder"), help: "Z-order by these comma-separated non-partition columns, e.g. customer_id,product_id.")
     var zOrder: String?
 
-    @Option(name: .customLong("memory-limit"), help: "Memory a Z-order may hold at once: bytes or a size like 512MB, 4GiB (default: a quarter of the machine's memory).")
+    @Option(name: .customLong("memory-limit"), help: "Memory a Z-order may hold at once: bytes or a size like 512MB, 4GiB (default: 512MiB, less on a machine with under 2GiB; more is faster).")
     var memoryLimit: String?
 
     @Option(name: .customLong("max-commit-bins"), help: "Commit every N bins on their own, so a killed run keeps the work done (default: one commit).")
