@@ -34,8 +34,10 @@ struct ZOrderRewrite: Sendable {
     static let maxTag = "lake.zOrderMax"
     /// `add.clusteringProvider` of files a liquid-clustered table's optimize writes (PROTOCOL.md "Clustered Table").
     static let liquidProvider = "liquid"
-    /// Rows gathered per write call: one row group at most.
-    static let chunkRows = 1 << 20
+    /// Rows gathered per write call, and per row group of the files written: a quarter of Parquet's usual
+    /// million, so the gather and the writer's pending rows stay small, and row-group stats on sorted rows
+    /// skip at a finer grain.
+    static let chunkRows = 1 << 18
     /// Bytes per row, beyond the decoded rows, that a sort in memory needs (Z-values, sort keys, order).
     static let sortBytesPerRow = 64
 
@@ -259,7 +261,8 @@ struct ZOrderRewrite: Sendable {
     /// Writes `rows` of `frame` (in that order) as one data file with `tags` and clustering `provider`.
     static func write(_ frame: DataFrame, rows: ArraySlice<UInt32>, tags: [String: String], provider: String?, table: DeltaTable, snapshot: Snapshot) async throws(LakeError) -> [AddFile] {
         // One file per call: the caller sized the slice to the target, so the writer never cuts it.
-        let writer = try DataFileWriter(table: table, metadata: snapshot.metadata, schema: snapshot.schema, targetFileSize: .max, dataChange: false)
+        let writer = try DataFileWriter(table: table, metadata: snapshot.metadata, schema: snapshot.schema, targetFileSize: .max, dataChange: false,
+                                        rowGroupRows: chunkRows)
         var a = rows.startIndex
         while a < rows.endIndex {
             let b = min(rows.endIndex, a + chunkRows)
