@@ -184,8 +184,9 @@ def test_a_table_several_times_the_memory_limit_is_clustered_within_it(run_lake,
     limited_kib = peak_kib(["optimize", str(path), "--zorder", COLUMNS, "--target-size", "4MB", "--memory-limit", f"{limit_mib}MB"])
     unlimited_kib = peak_kib(["optimize", str(unlimited), "--zorder", COLUMNS, "--target-size", "4MB"])
     print(f"peak {limited_kib >> 10} MiB with a {limit_mib} MiB limit, {unlimited_kib >> 10} MiB without")
-    # The runtime, its libraries and the reader's and writer's buffers take about 50 MiB whatever the limit.
-    assert limited_kib < (limit_mib + 64) << 10, f"peak {limited_kib >> 10} MiB"
+    # Whatever the limit: the runtime and its libraries (~26 MiB, as `lake info` peaks), one input row group, a
+    # row group being gathered and encoded, the spill buffers. The table's rows are several times the limit.
+    assert limited_kib < (limit_mib + 80) << 10, f"peak {limited_kib >> 10} MiB"
     assert limited_kib < unlimited_kib * 0.6
     assert DeltaTable(str(path)).to_pyarrow_table().sort_by("order_id").equals(before_rows)
     assert DeltaTable(str(unlimited)).to_pyarrow_table().sort_by("order_id").equals(before_rows)
